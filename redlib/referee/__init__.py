@@ -1,0 +1,8 @@
+"""Brute-force linear programs on finite types: the referees every solver is checked against.
+
+They know nothing of concave envelopes, virtual values or ironing: variables are allocations and
+transfers per type, constraints are all pairwise incentive compatibility, individual rationality,
+feasibility and the budget, solved with HiGHS through :func:`scipy.optimize.linprog`.
+"""
+from .market import *  # noqa: F401,F403
+from .allocation import *  # noqa: F401,F403
