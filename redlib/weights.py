@@ -1,2 +1,559 @@
-"""Placeholder: being written."""
-__all__ = []
+r"""Pareto weights ``λ(r) = E[v^M | r]`` and how a joint distribution of values induces them.
+
+In DKA every agent has a value ``v^K`` for the good and a value ``v^M`` for money; behaviour depends
+only on the rate of substitution ``r = v^K / v^M``, and the planner's weight on a type ``r`` is the
+**Pareto weight** ``λ(r) = E[v^M | r]`` — the average marginal value of money of the agents who
+behave like ``r`` (MATH.md A1).  Its average ``Λ = ∫ λ dG = E[v^M]`` is the side's **average weight**.
+
+A Pareto weight in :mod:`redlib` is any vectorized callable ``lam(r)`` or a non-negative number
+(a constant weight).
+
+Functions
+---------
+evaluate_weight(weight, r, name)
+    Evaluate and validate a weight on an array of types.
+average_weight(weight, dist)
+    ``Λ = ∫ λ dG``.
+weights_from_joint(pdf, vK_bounds, vM_bounds)
+    Distribution of ``r`` and ``λ(r)`` from a joint density of ``(v^K, v^M)``.
+weights_from_samples(r, vM, method)
+    ``λ`` estimated from a sample of ``(r, v^M)`` (binned means or Nadaraya–Watson).
+
+Examples
+--------
+>>> import numpy as np
+>>> from redlib.distributions import Uniform
+>>> from redlib.weights import evaluate_weight, average_weight
+>>> lam = lambda r: 2.0 - r            # poorer agents (low r) value money more
+>>> evaluate_weight(lam, np.array([0.0, 0.5, 1.0]))
+array([2. , 1.5, 1. ])
+>>> round(average_weight(lam, Uniform()), 12)
+1.5
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import (
+    as_weight_values,
+    check_callable,
+    check_distribution,
+    check_finite_array,
+    check_in,
+    check_int,
+    check_interval,
+    check_positive,
+    check_sorted_unique,
+)
+from .distributions import Tabulated
+
+__all__ = [
+    "evaluate_weight",
+    "average_weight",
+    "weights_from_joint",
+    "weights_from_samples",
+    "JointWeights",
+    "SampleWeight",
+]
+
+
+def evaluate_weight(weight, r, name="weight"):
+    """Evaluate a Pareto weight on types ``r`` and validate the result.
+
+    Parameters
+    ----------
+    weight : callable or float
+        Vectorized ``lam(r)`` or a non-negative constant.  A callable returning a scalar is
+        broadcast to the shape of ``r``.
+    r : array_like
+        Types at which to evaluate.
+    name : str, default "weight"
+        Name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape ``np.shape(r)``; finite and ``>= 0``.
+
+    Raises
+    ------
+    ValueError
+        If the weight is neither callable nor a real number, or its values are NaN, infinite,
+        negative or of the wrong shape.
+
+    Examples
+    --------
+    >>> evaluate_weight(2, [0.1, 0.2])
+    array([2., 2.])
+    >>> evaluate_weight(lambda r: 1 + r, [0.0, 1.0], name="lam_S")
+    array([1., 2.])
+    >>> evaluate_weight(-1, [0.0], name="lam_S")
+    Traceback (most recent call last):
+        ...
+    ValueError: lam_S must be >= 0 (a Pareto weight), got minimum -1.0
+    """
+    r = np.asarray(r, dtype=float)
+    if callable(weight):
+        values = weight(r.copy())
+    elif isinstance(weight, (numbers.Real, np.ndarray)) and not isinstance(weight, (bool, np.bool_)):
+        if np.ndim(weight) != 0:
+            raise ValueError(
+                f"{name} must be a callable lam(r) or a non-negative number, got an array "
+                f"of shape {np.shape(weight)}"
+            )
+        values = np.full(r.shape, float(weight))
+    else:
+        raise ValueError(
+            f"{name} must be a callable lam(r) or a non-negative number, got {type(weight).__name__}"
+        )
+    return as_weight_values(name, values, r.shape)
+
+
+def average_weight(weight, dist):
+    """Average weight ``Λ = ∫ λ dG`` of a side.
+
+    Exact on :class:`~redlib.distributions.Discrete` (a finite sum) and for constant weights;
+    adaptive quadrature otherwise.
+
+    Parameters
+    ----------
+    weight : callable or float
+        Pareto weight ``lam(r)`` (vectorized) or a non-negative constant.
+    dist : Distribution
+        Distribution ``G`` of the types.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from redlib.distributions import Discrete, Uniform
+    >>> average_weight(lambda r: r, Discrete([1.0, 3.0], [0.75, 0.25]))
+    1.5
+    >>> average_weight(2.0, Uniform())
+    2.0
+    """
+    check_distribution("dist", dist)
+    if not callable(weight):
+        return float(evaluate_weight(weight, np.zeros(1))[0])
+    return dist.expect(lambda r: evaluate_weight(weight, r))
+
+
+# ---------------------------------------------------------------------------------------------
+# From a joint density of (v^K, v^M)
+# ---------------------------------------------------------------------------------------------
+
+def _gl_panels(a, b, panels, order):
+    """Composite Gauss-Legendre nodes/weights on rows of intervals [a_i, b_i].
+
+    Returns nodes (n, panels*order) and weights of the same shape.
+    """
+    x, w = np.polynomial.legendre.leggauss(order)
+    x = 0.5 * (x + 1.0)
+    w = 0.5 * w
+    edges = a[:, None] + (b - a)[:, None] * np.linspace(0.0, 1.0, panels + 1)[None, :]
+    h = np.diff(edges, axis=1)  # (n, panels)
+    nodes = edges[:, :-1, None] + h[:, :, None] * x[None, None, :]
+    weights = h[:, :, None] * w[None, None, :]
+    n = a.shape[0]
+    return nodes.reshape(n, -1), weights.reshape(n, -1)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class JointWeights:
+    """Distribution of ``r = v^K / v^M`` and the Pareto weight induced by a joint density.
+
+    Returned by :func:`weights_from_joint`.
+
+    Attributes
+    ----------
+    dist : Tabulated
+        Distribution ``G`` of ``r`` (piecewise-linear density on ``r_grid``).
+    lam : callable
+        Vectorized ``λ(r) = E[v^M | r]``, computed at any ``r`` by direct quadrature (not by
+        interpolation).  Outside the support it is extended by its end values.
+    Lam : float
+        ``E[v^M]`` computed directly from the joint density (equals ``∫ λ dG``).
+    r_grid, density, lam_grid : numpy.ndarray
+        The tabulated density of ``r`` and ``λ`` on the grid.
+    mass : float
+        Integral of the joint density supplied (it is normalised to 1).
+    vK_bounds, vM_bounds : tuple of float
+        The rectangle supplied.
+
+    Notes
+    -----
+    Unpacks as a pair: ``G, lam = weights_from_joint(...)``.
+
+    Examples
+    --------
+    >>> jw = weights_from_joint(lambda k, m: np.ones_like(k), (0, 1), (1, 2))
+    >>> jw.dist.support
+    (0.0, 1.0)
+    >>> round(jw.Lam, 10)
+    1.5
+    """
+
+    dist: Tabulated
+    lam: object
+    Lam: float
+    r_grid: np.ndarray
+    density: np.ndarray
+    lam_grid: np.ndarray
+    mass: float
+    vK_bounds: tuple
+    vM_bounds: tuple
+
+    def __iter__(self):
+        """Unpack as ``G, lam = weights_from_joint(...)``."""
+        return iter((self.dist, self.lam))
+
+    def __repr__(self):
+        return (
+            f"JointWeights(r on [{self.dist.lo:.6g}, {self.dist.hi:.6g}], Lam={self.Lam:.6g}, "
+            f"lam in [{self.lam_grid.min():.6g}, {self.lam_grid.max():.6g}], "
+            f"{self.r_grid.size} grid points)"
+        )
+
+
+class _JointLam:
+    """Vectorized λ(r) = ∫ m·f(rm, m) m dm / ∫ f(rm, m) m dm by composite Gauss-Legendre."""
+
+    def __init__(self, pdf, vK_bounds, vM_bounds, r_lo, r_hi, panels, order):
+        self._pdf = pdf
+        self._k0, self._k1 = vK_bounds
+        self._m0, self._m1 = vM_bounds
+        self._r_lo, self._r_hi = r_lo, r_hi
+        self._panels, self._order = panels, order
+        self._grid = None
+        self._lam_grid = None
+
+    def integrals(self, r):
+        """(∫ f(rm, m) m dm, ∫ m f(rm, m) m dm, a, b) for 1-D array r."""
+        r = np.asarray(r, dtype=float)
+        k0, k1, m0, m1 = self._k0, self._k1, self._m0, self._m1
+        # m-range where k0 <= r m <= k1, intersected with [m0, m1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lo_pos, hi_pos = k0 / r, k1 / r
+        a = np.full(r.shape, m0)
+        b = np.full(r.shape, m1)
+        pos, neg, zero = r > 0, r < 0, r == 0
+        a = np.where(pos, np.maximum(m0, lo_pos), a)
+        b = np.where(pos, np.minimum(m1, hi_pos), b)
+        a = np.where(neg, np.maximum(m0, hi_pos), a)
+        b = np.where(neg, np.minimum(m1, lo_pos), b)
+        if not (k0 <= 0.0 <= k1):
+            b = np.where(zero, a, b)
+        b = np.maximum(a, b)
+        nodes, w = _gl_panels(a, b, self._panels, self._order)
+        k = r[:, None] * nodes
+        f = np.asarray(self._pdf(k, nodes), dtype=float)
+        if f.shape != nodes.shape:
+            if f.ndim == 0:
+                f = np.full(nodes.shape, float(f))
+            else:
+                raise ValueError(
+                    f"pdf must be vectorized: pdf(vK, vM) on arrays of shape {nodes.shape} "
+                    f"returned shape {f.shape}"
+                )
+        if not np.isfinite(f).all():
+            raise ValueError("pdf returned NaN or an infinite value inside vK_bounds x vM_bounds")
+        if (f < 0).any():
+            raise ValueError(f"pdf must be >= 0, got {float(f.min())!r}")
+        g = np.sum(w * f * nodes, axis=1)
+        gm = np.sum(w * f * nodes * nodes, axis=1)
+        return g, gm, a, b
+
+    def set_table(self, grid, lam_grid, g):
+        self._grid, self._lam_grid = grid, lam_grid
+        self._gscale = float(np.max(g))
+
+    def __call__(self, r):
+        r_arr = np.asarray(r, dtype=float)
+        if np.isnan(r_arr).any():
+            raise ValueError("r must not contain NaN")
+        flat = np.clip(r_arr.ravel(), self._r_lo, self._r_hi)
+        g, gm, a, b = self.integrals(flat)
+        ok = g > 1e-12 * self._gscale
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(ok, gm / np.where(ok, g, 1.0), 0.0)
+        degenerate = ~ok & (b - a <= 1e-12 * max(self._m1, 1.0))
+        out = np.where(degenerate, 0.5 * (a + b), out)
+        bad = ~ok & ~degenerate
+        if bad.any():
+            out[bad] = np.interp(flat[bad], self._grid, self._lam_grid)
+        out = np.clip(out, self._m0, self._m1)  # a conditional mean of v^M lies in [m0, m1]
+        return float(out[0]) if r_arr.ndim == 0 else out.reshape(r_arr.shape)
+
+
+def weights_from_joint(pdf, vK_bounds, vM_bounds, grid_size=2001, panels=8, order=16):
+    r"""Distribution of ``r = v^K / v^M`` and Pareto weight ``λ(r) = E[v^M | r]`` from a joint density.
+
+    With ``f`` the joint density of ``(v^K, v^M)`` on ``vK_bounds x vM_bounds`` (``v^M > 0``), the change
+    of variables ``(v^K, v^M) -> (r, m) = (v^K / v^M, v^M)`` has Jacobian ``m``, so
+
+    .. math::
+
+        g(r) = \int f(r m, m)\, m \,dm, \qquad
+        \lambda(r) = \frac{\int m\, f(r m, m)\, m \,dm}{\int f(r m, m)\, m \,dm}.
+
+    Both integrals are computed over the exact range of ``m`` where ``r m`` lies in ``vK_bounds``
+    (composite Gauss–Legendre, ``panels x order`` nodes), so the kinks of the indicator do not cost
+    accuracy.  The density of ``r`` is tabulated on a grid that contains the kink points
+    ``k/m`` of the corners of the rectangle and returned as a
+    :class:`~redlib.distributions.Tabulated` distribution; ``λ`` is evaluated by direct quadrature at
+    whatever ``r`` it is called with.
+
+    Parameters
+    ----------
+    pdf : callable
+        Vectorized joint density ``pdf(vK, vM)`` (arrays of equal shape in, same shape out),
+        ``>= 0``; it need not be normalised (it is, and the mass is reported).  Zero outside the
+        rectangle is assumed.
+    vK_bounds : (float, float)
+        Finite bounds ``(k0, k1)`` of ``v^K``.
+    vM_bounds : (float, float)
+        Finite bounds ``(m0, m1)`` of ``v^M`` with ``m0 > 0``.
+    grid_size : int, default 2001
+        Number of (uniform) grid points for the tabulated density of ``r`` (kink points are added).
+    panels, order : int, default 8, 16
+        Composite Gauss–Legendre rule in ``m``.
+
+    Returns
+    -------
+    JointWeights
+        ``.dist`` (distribution of ``r``), ``.lam`` (callable), ``.Lam`` (``E[v^M]``), and tables.
+
+    Examples
+    --------
+    ``v^K ~ U[0, 1]`` independent of ``v^M ~ U[1, 2]``: for ``r <= 1/2`` every ``m`` is possible and
+    ``λ(r) = E[m^2] / E[m] = (7/3) / (3/2) = 14/9``.
+
+    >>> import numpy as np
+    >>> jw = weights_from_joint(lambda k, m: np.ones_like(k), (0, 1), (1, 2))
+    >>> round(float(jw.lam(0.25)), 12), round(14 / 9, 12)
+    (1.555555555556, 1.555555555556)
+    >>> float(jw.lam(1.0))                 # only m = 1 can give r = 1
+    1.0
+    """
+    check_callable("pdf", pdf)
+    try:
+        k0, k1 = vK_bounds
+    except (TypeError, ValueError):
+        raise ValueError(f"vK_bounds must be a pair (lo, hi), got {vK_bounds!r}") from None
+    try:
+        m0, m1 = vM_bounds
+    except (TypeError, ValueError):
+        raise ValueError(f"vM_bounds must be a pair (lo, hi), got {vM_bounds!r}") from None
+    k0, k1 = check_interval("vK_bounds", k0, k1)
+    m0, m1 = check_interval("vM_bounds", m0, m1)
+    if not m0 > 0:
+        raise ValueError(f"vM_bounds must be positive (v^M > 0 so that r = vK/vM is defined), got lo={m0!r}")
+    grid_size = check_int("grid_size", grid_size, minimum=3)
+    panels = check_int("panels", panels, minimum=1)
+    order = check_int("order", order, minimum=2)
+
+    corners = np.array([k0 / m0, k0 / m1, k1 / m0, k1 / m1])
+    r_lo, r_hi = float(corners.min()), float(corners.max())
+    grid = np.union1d(np.linspace(r_lo, r_hi, grid_size), corners)
+    if k0 < 0 < k1:
+        grid = np.union1d(grid, [0.0])
+    lam_fn = _JointLam(pdf, (k0, k1), (m0, m1), r_lo, r_hi, panels, order)
+    g, gm, a, b = lam_fn.integrals(grid)
+
+    # total mass and E[v^M]: integrate g and g*lam over r (piecewise smooth between the kinks)
+    kinks = np.unique(np.concatenate([corners, [0.0] if k0 < 0 < k1 else []]))
+    kinks = kinks[(kinks >= r_lo) & (kinks <= r_hi)]
+    mass, m_mass = 0.0, 0.0
+    for lo_, hi_ in zip(kinks[:-1], kinks[1:]):
+        if hi_ <= lo_:
+            continue
+        nodes, w = _gl_panels(np.array([lo_]), np.array([hi_]), 64, order)
+        gg, ggm, _, _ = lam_fn.integrals(nodes[0])
+        mass += float(np.dot(w[0], gg))
+        m_mass += float(np.dot(w[0], ggm))
+    if not (np.isfinite(mass) and mass > 0):
+        raise ValueError(f"pdf must have positive mass on vK_bounds x vM_bounds, got {mass!r}")
+
+    density = g / mass
+    # trim zero-density cells at both ends (support of r smaller than the rectangle's image)
+    cell_pos = 0.5 * (density[:-1] + density[1:]) > 0
+    if not cell_pos.any():
+        raise ValueError("pdf has no mass that the grid of r resolves; increase grid_size")
+    first = int(np.argmax(cell_pos))
+    last = int(cell_pos.size - np.argmax(cell_pos[::-1]))  # index of the last grid point kept
+    grid_t, density_t = grid[first : last + 1], density[first : last + 1]
+    if not (0.5 * (density_t[:-1] + density_t[1:]) > 0).all():
+        raise ValueError(
+            "the density of r = vK/vM has a gap inside its support; redlib distributions need a "
+            "connected support"
+        )
+    dist = Tabulated(grid_t, density_t)
+
+    # λ on the grid (table used only where the density vanishes away from a degenerate m-range)
+    ok = g > 1e-12 * g.max()
+    lam_grid = np.empty_like(g)
+    lam_grid[ok] = gm[ok] / g[ok]
+    deg = ~ok & (b - a <= 1e-12 * max(m1, 1.0))
+    lam_grid[deg] = 0.5 * (a[deg] + b[deg])
+    rest = ~ok & ~deg
+    good = ~rest
+    if rest.any():
+        lam_grid[rest] = np.interp(grid[rest], grid[good], lam_grid[good])
+    lam_grid = np.clip(lam_grid, m0, m1)
+    lam_fn.set_table(grid, lam_grid, g)
+    lam_fn._r_lo, lam_fn._r_hi = dist.lo, dist.hi
+
+    return JointWeights(
+        dist=dist,
+        lam=lam_fn,
+        Lam=m_mass / mass,
+        r_grid=grid_t,
+        density=np.array(dist.density),
+        lam_grid=lam_grid[first : last + 1],
+        mass=mass,
+        vK_bounds=(k0, k1),
+        vM_bounds=(m0, m1),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# From samples
+# ---------------------------------------------------------------------------------------------
+
+class SampleWeight:
+    """Pareto weight estimated from a sample of ``(r, v^M)``; a vectorized callable.
+
+    Returned by :func:`weights_from_samples`.
+
+    Attributes
+    ----------
+    method : str
+        ``"binned"`` or ``"kernel"``.
+    knots, knot_values : numpy.ndarray
+        Binned: mean ``r`` and mean ``v^M`` of each non-empty bin (linear interpolation between,
+        constant beyond).  Kernel: the sample itself.
+    bandwidth : float or None
+        Kernel bandwidth.
+
+    Examples
+    --------
+    >>> lam = weights_from_samples([0.1, 0.2, 0.8, 0.9], [2.0, 2.0, 1.0, 1.0], bins=2)
+    >>> lam([0.15, 0.85])
+    array([2., 1.])
+    """
+
+    def __init__(self, method, knots, knot_values, bandwidth=None):
+        self.method = method
+        self.knots = knots
+        self.knot_values = knot_values
+        self.bandwidth = bandwidth
+
+    def __repr__(self):
+        if self.method == "binned":
+            return f"SampleWeight(method='binned', {self.knots.size} bins)"
+        return f"SampleWeight(method='kernel', n={self.knots.size}, bandwidth={self.bandwidth:.4g})"
+
+    def __call__(self, r):
+        r_arr = np.asarray(r, dtype=float)
+        if np.isnan(r_arr).any():
+            raise ValueError("r must not contain NaN")
+        flat = r_arr.ravel()
+        if self.method == "binned":
+            out = np.interp(flat, self.knots, self.knot_values)
+        else:
+            out = np.empty(flat.shape)
+            h = self.bandwidth
+            chunk = max(1, 2_000_000 // max(self.knots.size, 1))
+            for s in range(0, flat.size, chunk):
+                z = (flat[s : s + chunk, None] - self.knots[None, :]) / h
+                logw = -0.5 * z * z
+                logw -= logw.max(axis=1, keepdims=True)  # never all zero far from the data
+                w = np.exp(logw)
+                out[s : s + chunk] = (w @ self.knot_values) / w.sum(axis=1)
+        return float(out[0]) if r_arr.ndim == 0 else out.reshape(r_arr.shape)
+
+
+def weights_from_samples(r, vM, method="binned", bins=20, bandwidth=None):
+    """Estimate the Pareto weight ``λ(r) = E[v^M | r]`` from a sample.
+
+    Parameters
+    ----------
+    r : array_like
+        Sample of rates of substitution ``v^K / v^M`` (finite, 1-D, at least 2).
+    vM : array_like
+        Matching sample of values of money (finite, ``>= 0``).
+    method : {"binned", "kernel"}, default "binned"
+        ``"binned"``: conditional means in bins, linearly interpolated between the bins' mean
+        ``r`` (constant beyond the first and last).  ``"kernel"``: Nadaraya–Watson regression with
+        a Gaussian kernel.
+    bins : int or array_like, default 20
+        Binned method: number of equal-count (quantile) bins, or strictly increasing bin edges.
+    bandwidth : float, optional
+        Kernel method: bandwidth ``> 0``; default Silverman's rule ``1.06 sd(r) n^(-1/5)``.
+
+    Returns
+    -------
+    SampleWeight
+        Vectorized callable ``lam(r)``, ``>= 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> r = rng.uniform(0, 1, 20000)
+    >>> vM = 2 - r + rng.normal(0, 0.1, r.size)      # E[v^M | r] = 2 - r
+    >>> lam = weights_from_samples(r, vM, method="kernel")
+    >>> bool(abs(lam(0.5) - 1.5) < 0.02)
+    True
+    """
+    r = check_finite_array("r", r, ndim=1, min_size=2)
+    vM = check_finite_array("vM", vM, ndim=1, min_size=2)
+    if vM.size != r.size:
+        raise ValueError(f"vM must have the length of r ({r.size}), got {vM.size}")
+    if (vM < 0).any():
+        raise ValueError(f"vM must be >= 0 (values of money), got minimum {float(vM.min())!r}")
+    check_in("method", method, ("binned", "kernel"))
+    if method == "kernel":
+        if bandwidth is None:
+            sd = float(np.std(r))
+            if not sd > 0:
+                raise ValueError("r must not be constant (cannot choose a bandwidth); pass bandwidth")
+            bandwidth = 1.06 * sd * r.size ** (-0.2)
+        else:
+            bandwidth = check_positive("bandwidth", bandwidth)
+        order = np.argsort(r, kind="stable")
+        return SampleWeight("kernel", r[order], vM[order], bandwidth)
+
+    if isinstance(bins, numbers.Integral) and not isinstance(bins, (bool, np.bool_)):
+        nb = check_int("bins", bins, minimum=1)
+        if nb > r.size:
+            raise ValueError(f"bins must be <= the sample size {r.size}, got {nb}")
+        order = np.argsort(r, kind="stable")
+        groups = np.array_split(order, nb)
+        knots = np.array([r[gi].mean() for gi in groups])
+        vals = np.array([vM[gi].mean() for gi in groups])
+    else:
+        edges = check_sorted_unique("bins", bins, min_size=2)
+        if r.min() < edges[0] or r.max() > edges[-1]:
+            raise ValueError(
+                f"bins must cover the sample: edges [{edges[0]!r}, {edges[-1]!r}] vs r in "
+                f"[{float(r.min())!r}, {float(r.max())!r}]"
+            )
+        idx = np.clip(np.searchsorted(edges, r, side="right") - 1, 0, edges.size - 2)
+        counts = np.bincount(idx, minlength=edges.size - 1)
+        sums_r = np.bincount(idx, weights=r, minlength=edges.size - 1)
+        sums_v = np.bincount(idx, weights=vM, minlength=edges.size - 1)
+        keep = counts > 0
+        knots = sums_r[keep] / counts[keep]
+        vals = sums_v[keep] / counts[keep]
+    # equal-count bins can share a mean r when r has ties: merge them
+    uk, inv = np.unique(knots, return_inverse=True)
+    if uk.size < knots.size:
+        vals = np.bincount(inv, weights=vals) / np.bincount(inv)
+        knots = uk
+    return SampleWeight("binned", knots, vals)
