@@ -1,2 +1,662 @@
-"""Placeholder: being written."""
-__all__ = []
+r"""The two-sided market of Dworczak, Kominers and Akbarpour (2021): sides, markets, competitive equilibrium.
+
+A unit mass of sellers (each owns one unit of an indivisible good) faces a mass ``mu`` of buyers
+(unit demand).  On side ``j`` the rate of substitution ``r = v^K / v^M`` has distribution ``G_j`` and
+the Pareto weight of type ``r`` is ``lam_j(r) = E[v^M | r]``; the average weight is ``Lam_j``.
+
+Every solver works on *finite types*: a :class:`~redlib.distributions.Discrete` distribution is used
+as it is, a continuous one is replaced by ``dist.grid(grid_size)`` (equal-mass cells).
+
+Contents
+--------
+Side(dist, weight=1.0)
+    One side of the market: a distribution of ``r`` and a Pareto weight ``lam(r)``.
+Market(sellers, buyers, buyer_mass=1.0)
+    Unit mass of sellers, mass ``mu = buyer_mass`` of buyers.
+competitive_equilibrium(market, grid_size=None)
+    The market-clearing single price (no lump sums) and its weighted welfare.
+classify_instruments(mechanism)
+    "competitive", "wedge", "rationing" or "wedge+rationing".
+inequality_map(same_side, cross_side, ...)
+    Data of the slides' "Optimal market design under wealth inequality" map.
+
+Examples
+--------
+>>> from redlib import Uniform, Side, Market, competitive_equilibrium
+>>> m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0), buyer_mass=1.0)
+>>> ce = competitive_equilibrium(m, grid_size=1000)
+>>> round(ce.price, 6), round(ce.quantity, 6)
+(0.5, 0.5)
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import (
+    check_distribution,
+    check_finite_array,
+    check_in,
+    check_nonneg,
+    check_positive,
+)
+
+__all__ = [
+    "Side",
+    "Market",
+    "CompetitiveEquilibrium",
+    "competitive_equilibrium",
+    "classify_instruments",
+    "power_weight",
+    "InequalityMap",
+    "inequality_map",
+    "INSTRUMENTS",
+]
+
+INSTRUMENTS = ("competitive", "wedge", "rationing", "wedge+rationing")
+"""The four instrument classes, in the order of the integer codes used by :func:`inequality_map`."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Sides and markets
+# ----------------------------------------------------------------------------------------------
+class Side:
+    r"""One side of the market: distribution of ``r`` and Pareto weight ``lam(r)``.
+
+    Parameters
+    ----------
+    dist : Distribution
+        Distribution ``G`` of the rate of substitution ``r`` (e.g. ``Uniform()``, ``Discrete(...)``).
+    weight : float or callable, default 1.0
+        Pareto weight ``lam(r) = E[v^M | r]``: a non-negative number (constant weight) or a vectorized
+        callable returning non-negative finite values of the shape of its argument.
+
+    Attributes
+    ----------
+    dist, weight
+        As given.
+    Lam : float
+        Average weight ``Lam = \int lam dG``.
+
+    Examples
+    --------
+    >>> from redlib import Uniform, Side
+    >>> S = Side(Uniform(), lambda r: 2.0 * (1.0 - r))
+    >>> round(S.Lam, 6)
+    1.0
+    >>> types, probs, lam = S.finite(4)
+    >>> lam
+    array([1.75, 1.25, 0.75, 0.25])
+    """
+
+    def __init__(self, dist, weight=1.0):
+        self.dist = check_distribution("dist", dist)
+        if isinstance(weight, bool):
+            raise ValueError(f"weight must be a non-negative number or a callable, got {weight!r}")
+        if isinstance(weight, numbers.Real):
+            weight = check_nonneg("weight", weight)
+        elif not callable(weight):
+            raise ValueError(
+                f"weight must be a non-negative number or a vectorized callable lam(r), "
+                f"got {type(weight).__name__}"
+            )
+        self.weight = weight
+        # validate once on a probe grid so bad weights fail at construction time
+        probe = self.dist.grid(None if self.dist.is_discrete else 64)[0]
+        self._lam_values(probe)
+
+    def _lam_values(self, r):
+        from .weights import evaluate_weight
+
+        return evaluate_weight(self.weight, np.asarray(r, dtype=float), name="weight")
+
+    def lam(self, r):
+        """Pareto weight ``lam(r)`` (vectorized, validated).
+
+        Parameters
+        ----------
+        r : array_like
+            Types.
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Examples
+        --------
+        >>> from redlib import Uniform, Side
+        >>> Side(Uniform(), 3.0).lam([0.1, 0.9])
+        array([3., 3.])
+        """
+        return self._lam_values(r)
+
+    @property
+    def Lam(self):
+        """Average Pareto weight ``\\int lam dG`` (exact for continuous distributions)."""
+        if self.dist.is_discrete:
+            t, p = self.dist.grid()
+            return float(np.dot(p, self._lam_values(t)))
+        if not callable(self.weight):
+            return float(self.weight)
+        from .weights import average_weight
+
+        return float(average_weight(self.weight, self.dist))
+
+    def finite(self, grid_size=None):
+        """Finite types of this side: ``(types, probs, lam)``.
+
+        Parameters
+        ----------
+        grid_size : int, optional
+            Number of equal-mass cells for a continuous distribution (ignored for ``Discrete``).
+
+        Returns
+        -------
+        types, probs, lam : numpy.ndarray
+            Strictly increasing types, their probabilities and their Pareto weights.
+
+        Examples
+        --------
+        >>> from redlib import Discrete, Side
+        >>> Side(Discrete([1, 2]), 1.0).finite()
+        (array([1., 2.]), array([0.5, 0.5]), array([1., 1.]))
+        """
+        types, probs = self.dist.grid(grid_size)
+        types = np.asarray(types, dtype=float)
+        probs = np.asarray(probs, dtype=float)
+        return types, probs, self._lam_values(types)
+
+    def __repr__(self):
+        w = self.weight if not callable(self.weight) else getattr(self.weight, "__name__", "lam")
+        return f"Side(dist={self.dist!r}, weight={w})"
+
+
+class Market:
+    r"""A two-sided market: a unit mass of sellers and a mass ``mu`` of buyers.
+
+    Parameters
+    ----------
+    sellers : Side
+        Sellers (each owns one unit).
+    buyers : Side
+        Buyers (unit demand).
+    buyer_mass : float, default 1.0
+        Mass ``mu > 0`` of buyers.
+
+    Attributes
+    ----------
+    sellers, buyers : Side
+    mu : float
+        Buyer mass (alias ``buyer_mass``).
+    Lam_S, Lam_B : float
+        Average Pareto weights of sellers and buyers.
+
+    Examples
+    --------
+    >>> from redlib import Uniform, Side, Market
+    >>> m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0), buyer_mass=1.5)
+    >>> m.Lam_S, m.Lam_B, m.mu
+    (2.0, 1.0, 1.5)
+    """
+
+    def __init__(self, sellers, buyers, buyer_mass=1.0):
+        if not isinstance(sellers, Side):
+            raise ValueError(f"sellers must be a Side, got {type(sellers).__name__}")
+        if not isinstance(buyers, Side):
+            raise ValueError(f"buyers must be a Side, got {type(buyers).__name__}")
+        self.sellers = sellers
+        self.buyers = buyers
+        self.mu = check_positive("buyer_mass", buyer_mass)
+
+    @property
+    def buyer_mass(self):
+        """Mass of buyers ``mu``."""
+        return self.mu
+
+    @property
+    def Lam_S(self):
+        """Average Pareto weight of sellers."""
+        return self.sellers.Lam
+
+    @property
+    def Lam_B(self):
+        """Average Pareto weight of buyers."""
+        return self.buyers.Lam
+
+    def finite(self, grid_size=None):
+        """Finite version of the market used by all solvers.
+
+        Parameters
+        ----------
+        grid_size : int, optional
+            Cells per continuous side (see :meth:`Side.finite`).
+
+        Returns
+        -------
+        FiniteMarket
+            Arrays ``s, g, lam`` (sellers), ``b, h, nu`` (buyers) and ``mu``.
+
+        Examples
+        --------
+        >>> from redlib import Discrete, Side, Market
+        >>> fm = Market(Side(Discrete([0, 1])), Side(Discrete([0.5]))).finite()
+        >>> fm.s, fm.b
+        (array([0., 1.]), array([0.5]))
+        """
+        s, g, lam = self.sellers.finite(grid_size)
+        b, h, nu = self.buyers.finite(grid_size)
+        return FiniteMarket(s, g, lam, b, h, nu, self.mu)
+
+    def __repr__(self):
+        return f"Market(sellers={self.sellers!r}, buyers={self.buyers!r}, buyer_mass={self.mu!r})"
+
+
+@dataclass
+class FiniteMarket:
+    """Finite-type market: arrays of types, probabilities and Pareto weights per side.
+
+    Parameters
+    ----------
+    s, g, lam : numpy.ndarray
+        Seller types (strictly increasing), probabilities, weights.
+    b, h, nu : numpy.ndarray
+        Buyer types (strictly increasing), probabilities, weights.
+    mu : float
+        Buyer mass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fm = FiniteMarket(np.array([0.0]), np.array([1.0]), np.array([1.0]),
+    ...                   np.array([1.0]), np.array([1.0]), np.array([1.0]), 1.0)
+    >>> fm.Lam_S
+    1.0
+    """
+
+    s: np.ndarray
+    g: np.ndarray
+    lam: np.ndarray
+    b: np.ndarray
+    h: np.ndarray
+    nu: np.ndarray
+    mu: float
+
+    @property
+    def Lam_S(self):
+        """Average seller weight on the finite types."""
+        return float(np.dot(self.g, self.lam))
+
+    @property
+    def Lam_B(self):
+        """Average buyer weight on the finite types."""
+        return float(np.dot(self.h, self.nu))
+
+    def positive(self):
+        """Copy without zero-probability types (they do not affect any optimum)."""
+        ks = self.g > 0
+        kb = self.h > 0
+        return FiniteMarket(self.s[ks], self.g[ks], self.lam[ks], self.b[kb], self.h[kb],
+                            self.nu[kb], self.mu)
+
+
+# ----------------------------------------------------------------------------------------------
+# Competitive equilibrium
+# ----------------------------------------------------------------------------------------------
+@dataclass(repr=False)
+class CompetitiveEquilibrium:
+    """Competitive equilibrium of a (finite-type) market.
+
+    Attributes
+    ----------
+    price : float
+        The CE price: the midpoint of the clearing interval ``[price_low, price_high]``.
+    quantity : float
+        Quantity traded (per unit mass of sellers).
+    welfare : float
+        ``sum g lam_S U_S + mu sum h lam_B U_B`` at ``price`` (no lump sums).
+    price_low, price_high : float
+        Every price in this closed interval clears the market on the finite types.
+    seller_surplus, buyer_surplus : float
+        Weighted surplus of each side (``welfare`` is their sum, buyers already times ``mu``).
+    seller_trade, buyer_trade : numpy.ndarray
+        Trade probability of each finite type (indifferent marginal types may trade partially).
+    types_S, types_B : numpy.ndarray
+        The finite types used.
+    """
+
+    price: float
+    quantity: float
+    welfare: float
+    price_low: float
+    price_high: float
+    seller_surplus: float
+    buyer_surplus: float
+    seller_trade: np.ndarray = field(default=None)
+    buyer_trade: np.ndarray = field(default=None)
+    types_S: np.ndarray = field(default=None)
+    types_B: np.ndarray = field(default=None)
+
+    def __repr__(self):
+        return (
+            f"CompetitiveEquilibrium(price={self.price:.6g}, quantity={self.quantity:.6g}, "
+            f"welfare={self.welfare:.6g}, clearing interval=[{self.price_low:.6g}, "
+            f"{self.price_high:.6g}])"
+        )
+
+
+def _ce_finite(fm):
+    """Competitive equilibrium on finite types (see :func:`competitive_equilibrium`).
+
+    With ``S-(p) = G_S(p-)``, ``S+(p) = G_S(p)``, ``D-(p) = mu (1 - G_B(p))`` and
+    ``D+(p) = mu (1 - G_B(p-))``, a price clears iff ``S-(p) <= D+(p)`` and ``D-(p) <= S+(p)``.
+    The first difference is non-decreasing and the second non-increasing in ``p``, and both only
+    change at types, so the clearing set is a closed interval ``[P2, P1]`` whose ends are types;
+    each end is found by bisection over the (sorted) types in O(log n) evaluations.
+    """
+    import bisect
+
+    s, g, lam, b, h, nu, mu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu, fm.mu
+    n, m = s.size, b.size
+    Gs = np.concatenate([[0.0], np.cumsum(g)])
+    Hs = np.concatenate([[0.0], np.cumsum(h)])
+    eps = 1e-12 * max(1.0, mu)
+
+    def f1_s(i):  # S-(s_i) - D+(s_i)
+        return Gs[i] - mu * (1.0 - Hs[np.searchsorted(b, s[i], side="left")])
+
+    def f1_b(j):  # S-(b_j) - D+(b_j)
+        return Gs[np.searchsorted(s, b[j], side="left")] - mu * (1.0 - Hs[j])
+
+    def f2_s(i):  # D-(s_i) - S+(s_i)
+        return mu * (1.0 - Hs[np.searchsorted(b, s[i], side="right")]) - Gs[i + 1]
+
+    def f2_b(j):  # D-(b_j) - S+(b_j)
+        return mu * (1.0 - Hs[j + 1]) - Gs[np.searchsorted(s, b[j], side="right")]
+
+    i1 = bisect.bisect_right(range(n), eps, key=f1_s)  # number of seller types with f1 <= 0
+    j1 = bisect.bisect_right(range(m), eps, key=f1_b)
+    i2 = bisect.bisect_left(range(n), -eps, key=lambda i: -f2_s(i))  # first with f2 <= 0
+    j2 = bisect.bisect_left(range(m), -eps, key=lambda j: -f2_b(j))
+    p_hi = max(([s[i1 - 1]] if i1 else []) + ([b[j1 - 1]] if j1 else []))
+    p_lo = min(([s[i2]] if i2 < n else []) + ([b[j2]] if j2 < m else []))
+    if p_lo > p_hi:  # pragma: no cover - impossible for a valid market
+        raise RuntimeError(f"no market-clearing price found ({p_lo} > {p_hi})")
+    price = 0.5 * (p_lo + p_hi)
+    iS_lt = int(np.searchsorted(s, price, side="left"))
+    iS_le = int(np.searchsorted(s, price, side="right"))
+    jB_lt = int(np.searchsorted(b, price, side="left"))
+    jB_le = int(np.searchsorted(b, price, side="right"))
+    sm, sp = Gs[iS_lt], Gs[iS_le]
+    dm, dp = mu * (1.0 - Hs[jB_le]), mu * (1.0 - Hs[jB_lt])
+    Q = float(min(sp, dp))  # largest clearing quantity; indifferent types get zero surplus anyway
+    xs = np.zeros(n)
+    xs[:iS_lt] = 1.0
+    if iS_le > iS_lt:
+        xs[iS_lt:iS_le] = np.clip((Q - sm) / g[iS_lt:iS_le].sum(), 0.0, 1.0)
+    xb = np.zeros(m)
+    xb[jB_le:] = 1.0
+    if jB_le > jB_lt:
+        xb[jB_lt:jB_le] = np.clip((Q - dm) / (mu * h[jB_lt:jB_le].sum()), 0.0, 1.0)
+    sw = float(np.dot(g[:iS_lt] * lam[:iS_lt], price - s[:iS_lt]))
+    bw = float(mu * np.dot(h[jB_le:] * nu[jB_le:], b[jB_le:] - price))
+    return CompetitiveEquilibrium(
+        price=float(price), quantity=Q, welfare=sw + bw, price_low=float(p_lo),
+        price_high=float(p_hi), seller_surplus=sw, buyer_surplus=bw, seller_trade=xs,
+        buyer_trade=xb, types_S=s, types_B=b,
+    )
+
+
+def competitive_equilibrium(market, grid_size=None):
+    r"""Competitive equilibrium: one price, no lump sums, ``G_S(p) = mu (1 - G_B(p))``.
+
+    On finite types the set of clearing prices is a closed interval ``[price_low, price_high]``
+    (types exactly at the price are indifferent and may trade partially).  The reported ``price``
+    is its **midpoint**; the quantity is the largest quantity that clears at that price (this does
+    not affect welfare, since the indifferent types get zero surplus).  For a continuous
+    distribution the market is discretized with ``dist.grid(grid_size)``, so the price is exact
+    up to the cell width, O(1/grid_size).
+
+    Parameters
+    ----------
+    market : Market
+        The market.
+    grid_size : int, optional
+        Cells per continuous side (default of :meth:`Distribution.grid`).
+
+    Returns
+    -------
+    CompetitiveEquilibrium
+        Fields ``price, quantity, welfare, price_low, price_high, seller_surplus, buyer_surplus,
+        seller_trade, buyer_trade, types_S, types_B``.
+
+    Examples
+    --------
+    >>> from redlib import Discrete, Uniform, Side, Market, competitive_equilibrium
+    >>> m = Market(Side(Discrete([0.1, 0.5, 0.9])), Side(Discrete([0.2, 0.6, 0.8])))
+    >>> ce = competitive_equilibrium(m)
+    >>> ce.price_low, ce.price_high, ce.price, round(ce.quantity, 6)
+    (0.5, 0.6, 0.55, 0.666667)
+    >>> m2 = Market(Side(Uniform()), Side(Uniform()), buyer_mass=2.0)
+    >>> round(competitive_equilibrium(m2, grid_size=3000).price, 3)   # G(p) = 2(1 - p)
+    0.667
+    """
+    if not isinstance(market, Market):
+        raise ValueError(f"market must be a Market, got {type(market).__name__}")
+    return _ce_finite(market.finite(grid_size).positive())
+
+
+# ----------------------------------------------------------------------------------------------
+# Instruments
+# ----------------------------------------------------------------------------------------------
+def classify_instruments(mechanism, tol=1e-9):
+    """Which instruments a mechanism uses: price wedge, rationing, both, or neither.
+
+    * **wedge**: the mechanism raises revenue (buyers pay more than sellers receive, before lump
+      sums) — equivalently the prices on the two sides differ; the revenue funds lump sums.
+    * **rationing**: some type with positive probability that strictly gains from trading at its
+      price (seller ``r < price``, buyer ``r > price``) trades with probability strictly between 0
+      and 1.  Indifferent marginal types of a finite market that trade partially do not count.
+
+    When a side is a discretized *continuous* distribution, effects of the size of one grid cell
+    are discretization artifacts and are ignored: a rationed mass must exceed
+    ``max(1.5 cells, 1e-4)`` (below that, pooling changes welfare by less than the solver's
+    accuracy), and the revenue must exceed ``1.5 Q`` times the width of the cells at the posted
+    prices.
+
+    Parameters
+    ----------
+    mechanism : MechanismResult
+        Result of :func:`redlib.optimal_mechanism`.
+    tol : float, default 1e-9
+        Tolerance (relative to the price scale for revenue, absolute for probabilities).
+
+    Returns
+    -------
+    str
+        One of ``"competitive"``, ``"wedge"``, ``"rationing"``, ``"wedge+rationing"``.
+
+    Examples
+    --------
+    >>> from redlib import Uniform, Side, Market, optimal_mechanism, classify_instruments
+    >>> m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0))
+    >>> classify_instruments(optimal_mechanism(m, grid_size=200))
+    'wedge'
+    >>> classify_instruments(optimal_mechanism(Market(Side(Uniform()), Side(Uniform())), grid_size=200))
+    'competitive'
+    """
+    scale = max(1.0, mechanism._price_scale)
+    # on a discretized continuous side the two sides' prices can differ by one cell only because
+    # the quantity falls between cells; such a revenue of order Q * cell width is not a wedge
+    cell = mechanism.sellers._price_cell() + mechanism.buyers._price_cell()
+    wedge = mechanism.revenue > tol * scale + 1.5 * mechanism.quantity * cell
+    rationing = mechanism.sellers._rationed(tol) or mechanism.buyers._rationed(tol)
+    if wedge and rationing:
+        return "wedge+rationing"
+    if wedge:
+        return "wedge"
+    if rationing:
+        return "rationing"
+    return "competitive"
+
+
+def power_weight(Lam, s, lo=0.0, hi=1.0):
+    r"""Decreasing Pareto weight ``lam(r) = Lam (1 + s) (1 - x)^s`` with ``x = (r - lo)/(hi - lo)``.
+
+    Under a uniform distribution on ``[lo, hi]`` its average is exactly ``Lam``; its largest value
+    ``lam(lo) = (1 + s) Lam`` exceeds ``2 Lam`` iff ``s > 1``, so ``s`` measures same-side inequality
+    and ``s > 1`` is the slides' "high" same-side inequality.
+
+    Parameters
+    ----------
+    Lam : float
+        Average weight (> 0).
+    s : float
+        Same-side inequality (>= 0); ``s = 0`` is a constant weight.
+    lo, hi : float, default 0, 1
+        Support of the uniform distribution.
+
+    Returns
+    -------
+    callable
+        Vectorized ``lam(r)``.
+
+    Examples
+    --------
+    >>> lam = power_weight(1.0, 2.0)
+    >>> lam([0.0, 0.5, 1.0])
+    array([3.  , 0.75, 0.  ])
+    """
+    Lam = check_positive("Lam", Lam)
+    s = check_nonneg("s", s)
+
+    def lam(r):
+        x = np.clip((np.asarray(r, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
+        return Lam * (1.0 + s) * (1.0 - x) ** s
+
+    lam.__name__ = f"power_weight(Lam={Lam:g}, s={s:g})"
+    return lam
+
+
+@dataclass(repr=False)
+class InequalityMap:
+    """Data of the "Optimal market design under wealth inequality" map.
+
+    Attributes
+    ----------
+    same_side : numpy.ndarray
+        Same-side inequality parameters ``s`` (length ``n_s``), weights ``power_weight(Lam, s)``.
+    cross_side : numpy.ndarray
+        Cross-side ratios ``Lam_S / Lam_B`` (length ``n_c``), with ``Lam_B = 1``.
+    codes : numpy.ndarray of int, shape (n_s, n_c)
+        Index into :data:`INSTRUMENTS` of the optimum's instruments.
+    instruments : numpy.ndarray of str, shape (n_s, n_c)
+        The instrument names.
+    welfare, gain_over_ce, quantity : numpy.ndarray, shape (n_s, n_c)
+        Optimal welfare, its gain over competitive equilibrium, and the optimal quantity.
+    n_prices : numpy.ndarray of int, shape (n_s, n_c)
+        Number of posted prices of the optimum.
+    seller_rationing, buyer_rationing : numpy.ndarray of bool, shape (n_s, n_c)
+        Which side is rationed.
+    mu, lump_sum, grid_size, sides
+        The fixed settings used.
+    """
+
+    same_side: np.ndarray
+    cross_side: np.ndarray
+    codes: np.ndarray
+    instruments: np.ndarray
+    welfare: np.ndarray
+    gain_over_ce: np.ndarray
+    quantity: np.ndarray
+    n_prices: np.ndarray
+    seller_rationing: np.ndarray
+    buyer_rationing: np.ndarray
+    mu: float
+    lump_sum: bool
+    grid_size: int
+    sides: str
+
+    def __repr__(self):
+        counts = {name: int((self.codes == k).sum()) for k, name in enumerate(INSTRUMENTS)}
+        return (
+            f"InequalityMap({self.codes.shape[0]} same-side x {self.codes.shape[1]} cross-side values, "
+            f"mu={self.mu:g}, lump_sum={self.lump_sum}, sides={self.sides!r}, counts={counts})"
+        )
+
+
+def inequality_map(same_side, cross_side, *, buyer_mass=1.0, lump_sum=True, grid_size=200,
+                   sides="both"):
+    r"""Which instruments the optimal mechanism uses over a grid of inequality parameters.
+
+    Parametric family (uniform ``r`` on ``[0, 1]`` on both sides, ``Lam_B = 1``):
+    ``lam_j(r) = Lam_j (1 + s)(1 - r)^s`` (:func:`power_weight`), where ``s`` is the same-side
+    inequality (``s > 1`` is "high": ``lam_j(0) > 2 Lam_j``) and ``Lam_S / Lam_B = c`` is the
+    cross-side inequality (``c > 1``: sellers poorer).  ``sides`` chooses where the same-side
+    inequality ``s`` applies ("both", "sellers" or "buyers"; the other side then has constant weight).
+
+    Parameters
+    ----------
+    same_side : array_like
+        Values of ``s >= 0``.
+    cross_side : array_like
+        Values of ``c = Lam_S / Lam_B > 0``.
+    buyer_mass : float, default 1.0
+        ``mu``.
+    lump_sum : bool, default True
+        ``False`` imposes "No Free Lunch".
+    grid_size : int, default 200
+        Cells per side in the discretization.
+    sides : {"both", "sellers", "buyers"}, default "both"
+        Where same-side inequality applies.
+
+    Returns
+    -------
+    InequalityMap
+
+    Examples
+    --------
+    >>> from redlib import inequality_map
+    >>> im = inequality_map([0.0, 3.0], [1.0, 3.0], buyer_mass=0.3, grid_size=200)
+    >>> im.instruments
+    array([['competitive', 'wedge'],
+           ['rationing', 'wedge+rationing']], dtype='<U15')
+    """
+    from .mechanism import optimal_mechanism
+
+    ss = check_finite_array("same_side", same_side)
+    cs = check_finite_array("cross_side", cross_side)
+    if (ss < 0).any():
+        raise ValueError(f"same_side must be >= 0, got minimum {ss.min()!r}")
+    if (cs <= 0).any():
+        raise ValueError(f"cross_side must be > 0, got minimum {cs.min()!r}")
+    check_in("sides", sides, ("both", "sellers", "buyers"))
+    mu = check_positive("buyer_mass", buyer_mass)
+    from .distributions import Uniform
+
+    U = Uniform()
+    shape = (ss.size, cs.size)
+    codes = np.zeros(shape, dtype=int)
+    welfare = np.zeros(shape)
+    gain = np.zeros(shape)
+    quantity = np.zeros(shape)
+    n_prices = np.zeros(shape, dtype=int)
+    srat = np.zeros(shape, dtype=bool)
+    brat = np.zeros(shape, dtype=bool)
+    for i, s in enumerate(ss):
+        sS = s if sides in ("both", "sellers") else 0.0
+        sB = s if sides in ("both", "buyers") else 0.0
+        for j, c in enumerate(cs):
+            m = Market(Side(U, power_weight(c, sS)), Side(U, power_weight(1.0, sB)), buyer_mass=mu)
+            res = optimal_mechanism(m, lump_sum=lump_sum, grid_size=grid_size)
+            codes[i, j] = INSTRUMENTS.index(res.instruments)
+            welfare[i, j] = res.welfare
+            gain[i, j] = res.gain_over_ce
+            quantity[i, j] = res.quantity
+            n_prices[i, j] = res.n_prices
+            srat[i, j] = res.sellers._rationed(1e-9)
+            brat[i, j] = res.buyers._rationed(1e-9)
+    names = np.array(INSTRUMENTS)[codes]
+    return InequalityMap(ss, cs, codes, names, welfare, gain, quantity, n_prices, srat, brat, mu,
+                         bool(lump_sum), int(grid_size), sides)

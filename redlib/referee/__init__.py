@@ -4,5 +4,9 @@ They know nothing of concave envelopes, virtual values or ironing: variables are
 transfers per type, constraints are all pairwise incentive compatibility, individual rationality,
 feasibility and the budget, solved with HiGHS through :func:`scipy.optimize.linprog`.
 """
-from .market import *  # noqa: F401,F403
+from . import allocation as _allocation
+from . import market as _market
 from .allocation import *  # noqa: F401,F403
+from .market import *  # noqa: F401,F403
+
+__all__ = list(_market.__all__) + list(_allocation.__all__)

@@ -1,0 +1,311 @@
+"""Browser test of the built website (run by ``bash .ci/test`` after the site build).
+
+Headless Chromium from the system (``/usr/bin/chromium``; Playwright never downloads a browser)
+loads every page of ``_build/html`` from a local HTTP server with all non-local requests blocked:
+
+* no console errors, no uncaught exceptions, no failed or remote requests;
+* every formula is typeset by MathJax (``mjx-container``, no raw TeX left, no MathJax errors);
+* every image loads, and content images carry real alt text;
+* every internal link resolves (HTTP 200);
+* the serverless frame player of :func:`redlib.plotting.explore` changes frame with the keyboard
+  and with its play button;
+* a screenshot of every chapter (and one in dark mode) is saved to ``_build/screenshots/``.
+
+Collected only with ``REDLIB_BROWSER=1`` (see tests/conftest.py). ``REDLIB_SITE_DIR`` overrides
+the site folder (default ``_build/html``).
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("REDLIB_SITE_DIR", ROOT / "_build" / "html")).resolve()
+SHOTS = Path(os.environ.get("REDLIB_SCREENSHOT_DIR", ROOT / "_build" / "screenshots")).resolve()
+PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if "_static" not in p.parts) \
+    if SITE.is_dir() else []
+CHAPTERS = [p for p in PAGES if re.match(r"book/\d\d_.*\.html$", p)]
+
+# raw TeX that MathJax should have consumed (outside code blocks)
+RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\$[^$\n]{0,80}\\[A-Za-z]+[^$\n]{0,80}\$")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    assert (SITE / "index.html").is_file(), f"no built site at {SITE}: run the site build first"
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("no system chromium found (bash .ci/install --browser installs it with apt)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=_chromium(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+class _Visit:
+    """A page loaded with all problems recorded."""
+
+    def __init__(self, browser, base, path, *, dark=False, width=1280, height=900):
+        self.context = browser.new_context(viewport={"width": width, "height": height},
+                                           color_scheme="dark" if dark else "light")
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.remote: list[str] = []
+        host = urllib.parse.urlparse(base).netloc
+
+        def route(r):
+            if urllib.parse.urlparse(r.request.url).netloc == host or r.request.url.startswith("data:"):
+                r.continue_()
+            else:
+                self.remote.append(r.request.url)
+                r.abort()
+
+        self.context.route("**/*", route)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.page.on("requestfailed",
+                     lambda r: r.url not in self.remote and self.errors.append(f"request failed: {r.url}"))
+        self.page.on("response",
+                     lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
+        if dark:
+            self.page.add_init_script(
+                "localStorage.setItem('theme', 'dark'); localStorage.setItem('mode', 'dark');")
+        self.page.goto(base + path, wait_until="load")
+        refresh = re.search(r'http-equiv="?refresh"?[^>]*url=([^"\'>]+)',
+                            (SITE / path).read_text(encoding="utf-8", errors="replace"), re.I)
+        if refresh:  # index.html redirects to the intro page
+            target = urllib.parse.urljoin(base + path, refresh.group(1))
+            self.page.wait_for_url(target, timeout=10000)
+            self.page.wait_for_load_state("load")
+        for attempt in range(3):  # index.html redirects (meta refresh) to the intro page
+            try:
+                self.wait_for_mathjax()
+                break
+            except Exception as exc:  # noqa: BLE001
+                if "context was destroyed" not in str(exc) or attempt == 2:
+                    raise
+                self.page.wait_for_load_state("load")
+        if dark:
+            self.page.evaluate("() => { document.documentElement.dataset.theme = 'dark';"
+                               " document.documentElement.dataset.mode = 'dark'; }")
+            self.page.wait_for_timeout(200)
+
+    def wait_for_mathjax(self):
+        has_mathjax = self.page.evaluate(
+            "() => !!document.querySelector('script[src*=\"mathjax\"]')")
+        if not has_mathjax:
+            return False
+        self.page.wait_for_function(
+            "() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise",
+            timeout=30000)
+        self.page.evaluate("() => window.MathJax.startup.promise.then(() => true)")
+        return True
+
+    def close(self):
+        self.context.close()
+
+
+def _visit(browser, server, path, **kw):
+    return _Visit(browser, server, path, **kw)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page(browser, server, path):
+    v = _visit(browser, server, path)
+    try:
+        page = v.page
+        problems = []
+
+        # --- math: every math element typeset, no raw TeX left, no MathJax errors -----------------
+        math = page.evaluate("""() => {
+            const els = [...document.querySelectorAll('.math, span.math, div.math')];
+            const untyped = els.filter(e => !e.querySelector('mjx-container'))
+                               .map(e => e.textContent.slice(0, 80));
+            const errors = [...document.querySelectorAll('mjx-merror')]
+                               .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 120));
+            const walker = document.createTreeWalker(document.querySelector('main') || document.body,
+                                                     NodeFilter.SHOW_TEXT);
+            const texts = [];
+            let n;
+            while ((n = walker.nextNode())) {
+                if (n.parentElement.closest('pre, code, script, style, mjx-container, .highlight, textarea, mjx-assistive-mml'))
+                    continue;
+                if (n.textContent.trim()) texts.push(n.textContent);
+            }
+            return {count: els.length, containers: document.querySelectorAll('mjx-container').length,
+                    untyped, errors, text: texts.join('\\n')};
+        }""")
+        if math["untyped"]:
+            problems.append(f"{len(math['untyped'])} math element(s) not typeset, e.g. {math['untyped'][:3]}")
+        if math["errors"]:
+            problems.append(f"MathJax errors: {math['errors'][:5]}")
+        if math["count"] and not math["containers"]:
+            problems.append("page has math but no mjx-container")
+        raw = [m.group(0) for m in RAW_TEX.finditer(math["text"])]
+        if raw:
+            problems.append(f"raw TeX left in the text: {raw[:5]}")
+
+        # --- images: loaded, and real alt text on content images -----------------------------------
+        imgs = page.evaluate("""() => [...document.querySelectorAll('img')].map(i => ({
+            src: i.currentSrc.slice(0, 100), ok: i.complete && i.naturalWidth > 0,
+            alt: i.getAttribute('alt'), content: !!i.closest('main, article')}))""")
+        for im in imgs:
+            if not im["ok"]:
+                problems.append(f"image did not load: {im['src']}")
+            if im["content"]:
+                alt = (im["alt"] or "").strip()
+                if not alt or re.search(r"\.(png|svg|jpe?g|gif)$", alt, re.I) or alt.startswith("_images/"):
+                    problems.append(f"image without real alt text (alt={im['alt']!r}): {im['src']}")
+
+        problems += v.errors
+        if v.remote:
+            problems.append(f"remote requests (blocked): {sorted(set(v.remote))[:5]}")
+        assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+        if path in CHAPTERS:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / (Path(path).stem + ".png")), full_page=True)
+            page.screenshot(path=str(SHOTS / (Path(path).stem + "_top.png")), full_page=False)
+    finally:
+        v.close()
+
+
+def test_internal_links_resolve(browser, server):
+    targets: dict[str, str] = {}
+    for path in PAGES:
+        v = _visit(browser, server, path)
+        try:
+            hrefs = v.page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
+        finally:
+            v.close()
+        for href in hrefs:
+            if href.startswith(server):
+                targets.setdefault(href.split("#")[0], path)
+    broken = []
+    for url, where in sorted(targets.items()):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                status = r.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        if status != 200:
+            broken.append(f"{url} (HTTP {status}, linked from {where})")
+    assert len(targets) > len(PAGES), "suspiciously few internal links"
+    assert not broken, "broken internal links:\n  " + "\n  ".join(broken)
+
+
+def test_toc_reaches_every_chapter_api_and_references(browser, server):
+    v = _visit(browser, server, "index.html")
+    try:
+        assert v.page.url.endswith("book/intro.html"), f"index.html should open the intro, got {v.page.url}"
+        links = v.page.evaluate(
+            "() => [...document.querySelectorAll('nav a[href], .bd-sidebar a[href]')].map(a => a.href)")
+    finally:
+        v.close()
+    names = {urllib.parse.urlparse(h).path.rsplit("/", 1)[-1] for h in links}
+    expected = {Path(p).name for p in CHAPTERS} | {"api.html", "references.html"}
+    assert len(CHAPTERS) >= 5
+    assert expected <= names, f"not reachable from the navigation: {sorted(expected - names)}"
+
+
+def _pages_with_player():
+    return [p for p in PAGES
+            if 'class="redlib-explore"' in (SITE / p).read_text(encoding="utf-8", errors="replace")
+            or "anim-slider" in (SITE / p).read_text(encoding="utf-8", errors="replace")]
+
+
+def test_frame_player_moves(browser, server):
+    pages = _pages_with_player()
+    assert pages, "no page of the site has a frame player (redlib.plotting.explore)"
+    for path in pages:
+        v = _visit(browser, server, path)
+        try:
+            page = v.page
+            players = page.locator("figure.redlib-explore")
+            assert players.count() >= 1 or page.locator("input.anim-slider").count() >= 1
+            for k in range(players.count()):
+                fig = players.nth(k)
+                img = fig.locator("img.redlib-frame")
+                slider = fig.locator("input.redlib-slider")
+                label = fig.locator("output.redlib-value")
+                n_frames = int(slider.get_attribute("max")) + 1
+                assert "Frame player" in fig.locator("figcaption").inner_text()
+                if n_frames < 2:
+                    continue
+                src0, label0 = img.get_attribute("src"), label.inner_text()
+                slider.focus()
+                key = "ArrowLeft" if int(slider.input_value()) == n_frames - 1 else "ArrowRight"
+                page.keyboard.press(key)
+                page.wait_for_timeout(50)
+                assert img.get_attribute("src") != src0, f"{path}: slider moved but the frame did not change"
+                assert label.inner_text() != label0
+                # the play button advances frames on its own
+                src1 = img.get_attribute("src")
+                fig.locator("button.redlib-play").click()
+                page.wait_for_function(
+                    "([el, s]) => el.getAttribute('src') !== s",
+                    arg=[img.element_handle(), src1], timeout=5000)
+                fig.locator("button.redlib-play").click()
+            assert not v.errors, v.errors
+        finally:
+            v.close()
+
+
+def test_dark_mode_screenshots(browser, server):
+    shots = []
+    for path in [p for p in CHAPTERS if p in _pages_with_player()][:1] + CHAPTERS[:1]:
+        v = _visit(browser, server, path, dark=True)
+        try:
+            theme = v.page.evaluate("() => document.documentElement.dataset.theme")
+            assert theme == "dark"
+            # figures keep their white background (legible on the dark page)
+            bg = v.page.evaluate("""() => {
+                const img = document.querySelector('main img');
+                return img ? getComputedStyle(document.body).backgroundColor : null; }""")
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            out = SHOTS / f"dark_{Path(path).stem}.png"
+            v.page.screenshot(path=str(out), full_page=False)
+            shots.append(out)
+            assert bg is None or bg != "rgb(255, 255, 255)", "dark mode did not change the page background"
+            assert not v.errors, v.errors
+        finally:
+            v.close()
+    assert shots

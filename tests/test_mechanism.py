@@ -1,0 +1,217 @@
+"""Tests of redlib.mechanism.optimal_mechanism.
+
+Every random finite instance is checked against the brute-force pairwise-IC LP
+(redlib.referee.lp_market), which knows nothing of envelopes or threshold rules.
+"""
+import numpy as np
+import pytest
+from _market_instances import random_market
+
+from redlib import (
+    Discrete,
+    Market,
+    Side,
+    Uniform,
+    lp_market,
+    optimal_mechanism,
+    power_weight,
+)
+from redlib.mechanism import MechanismVerificationError
+
+SEEDS = range(36)  # 36 instances x 2 lump-sum variants = 72 LP comparisons
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("lump_sum", [True, False])
+def test_matches_lp_referee(seed, lump_sum):
+    market = random_market(seed)
+    res = optimal_mechanism(market, lump_sum=lump_sum)
+    ref = lp_market(market, lump_sum=lump_sum)
+    assert res.welfare == pytest.approx(ref.welfare, rel=1e-7, abs=1e-7)
+    assert res.verify() is True
+    # DKA theorem: at most 4 prices, at most 3 when a lump sum is paid
+    assert res.n_prices <= 4
+    if max(res.lump_sums) > 1e-9:
+        assert res.n_prices <= 3
+    if not lump_sum:
+        assert res.lump_sums == (0.0, 0.0)
+        assert res.sellers.U[-1] == pytest.approx(0.0, abs=1e-12)
+        assert res.buyers.U[0] == pytest.approx(0.0, abs=1e-12)
+    # the optimum weakly beats competitive equilibrium (a feasible mechanism)
+    assert res.gain_over_ce >= -1e-9
+    # the fast route (column generation) did not need the full-LP fallback
+    assert res.method == "colgen"
+
+
+@pytest.mark.parametrize("seed", range(0, 36, 5))
+def test_full_lottery_lp_agrees(seed):
+    market = random_market(seed)
+    for ls in (True, False):
+        fast = optimal_mechanism(market, lump_sum=ls)
+        slow = optimal_mechanism(market, lump_sum=ls, method="lp")
+        dual = optimal_mechanism(market, lump_sum=ls, method="dual")  # MATH.md A4: min_alpha L
+        assert slow.method == "lp" and dual.method == "dual"
+        assert fast.welfare == pytest.approx(slow.welfare, rel=1e-9, abs=1e-12)
+        assert dual.welfare == pytest.approx(slow.welfare, rel=1e-9, abs=1e-12)
+        assert dual.alpha == pytest.approx(fast.alpha, rel=1e-7, abs=1e-9) or fast.revenue == 0
+        assert slow.verify() and dual.verify()
+
+
+def test_lump_sum_weakly_helps():
+    for seed in range(12):
+        m = random_market(seed)
+        assert optimal_mechanism(m).welfare >= optimal_mechanism(m, lump_sum=False).welfare - 1e-12
+
+
+# ------------------------------------------------------------------------------------------------
+# Closed forms (MATH.md A5): uniform [0, 1] both sides, constant weights.
+# The continuous market is discretized on n equal-mass cells with types at the cell midpoints,
+# and every price of the discretized optimum is a type, so prices, quantity and lump sum are
+# exact only up to O(1/n); the tolerance 2/n is one-to-two cell widths.
+# ------------------------------------------------------------------------------------------------
+N = 1000
+TOL = 2.0 / N
+
+
+def closed_form(Lam_S, Lam_B, mu):
+    if Lam_S >= Lam_B:
+        k = 1 - Lam_B / Lam_S
+        Q = 1 / ((1 + k) / mu + 1)
+    else:
+        k = 1 - Lam_S / Lam_B
+        Q = 1 / (1 / mu + (1 + k))
+    p_S, p_B = Q, 1 - Q / mu
+    return Q, p_S, p_B, Q * (p_B - p_S)
+
+
+def test_closed_form_example_2_1_1():
+    res = optimal_mechanism(Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0), 1.0), grid_size=N)
+    assert res.quantity == pytest.approx(0.4, abs=TOL)
+    assert res.sellers.prices == [pytest.approx(0.4, abs=TOL)]
+    assert res.buyers.prices == [pytest.approx(0.6, abs=TOL)]
+    assert res.sellers.lump_sum == pytest.approx(0.08, abs=TOL)
+    assert res.buyers.lump_sum == 0.0
+    assert res.alpha == pytest.approx(2.0, rel=1e-12)  # alpha = Lam_S (the poorer side)
+    assert res.instruments == "wedge"
+    assert res.n_prices == 2
+    assert res.verify()
+
+
+@pytest.mark.parametrize("Lam_S,Lam_B,mu", [(2, 1, 0.5), (3, 1, 2.0), (1, 2, 1.0), (1, 4, 0.7),
+                                            (1.5, 1, 1.3)])
+def test_closed_form_general(Lam_S, Lam_B, mu):
+    Q, p_S, p_B, L = closed_form(Lam_S, Lam_B, mu)
+    res = optimal_mechanism(Market(Side(Uniform(), Lam_S), Side(Uniform(), Lam_B), mu), grid_size=N)
+    assert res.quantity == pytest.approx(Q, abs=TOL)
+    assert res.sellers.prices == [pytest.approx(p_S, abs=TOL)]
+    assert res.buyers.prices == [pytest.approx(p_B, abs=TOL)]
+    lump_S, lump_B = res.lump_sums
+    if Lam_S > Lam_B:
+        assert lump_S == pytest.approx(L, abs=TOL) and lump_B == 0.0
+    else:
+        assert lump_B == pytest.approx(L / mu, abs=TOL) and lump_S == 0.0
+    assert res.instruments == "wedge"
+
+
+def test_equal_constant_weights_competitive():
+    res = optimal_mechanism(Market(Side(Uniform(), 1.0), Side(Uniform(), 1.0), 1.0), grid_size=N)
+    assert res.instruments == "competitive"
+    assert res.welfare == pytest.approx(res.competitive.welfare, abs=1e-12)
+    assert res.quantity == pytest.approx(0.5, abs=TOL)
+
+
+def test_no_free_lunch_has_no_wedge_without_rationing():
+    # Under No Free Lunch single prices cannot redistribute: constant weights give CE.
+    res = optimal_mechanism(Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0)), lump_sum=False,
+                            grid_size=400)
+    assert res.lump_sums == (0.0, 0.0)
+    assert res.welfare >= res.competitive.welfare - 1e-12
+    assert res.verify()
+
+
+def test_seller_rationing_high_same_side_inequality():
+    # high seller same-side inequality, Lam_S >= Lam_B and few buyers -> ration sellers above CE
+    # (slides, "Linking the two sides (III)"): a single price above market clearing, no wedge
+    m = Market(Side(Uniform(), power_weight(2.0, 3.0)), Side(Uniform(), 1.0), buyer_mass=0.3)
+    res = optimal_mechanism(m, grid_size=400)
+    assert res.instruments == "rationing"
+    assert res.sellers._rationed() and not res.buyers._rationed()
+    assert len(res.sellers.prices) == 1 and len(res.buyers.prices) == 1
+    assert res.sellers.prices[0] == pytest.approx(res.buyers.prices[0], abs=1e-12)
+    assert res.sellers.prices[0] > res.competitive.price + 0.04
+    assert res.quantity < res.competitive.quantity
+    assert res.verify()
+
+
+def test_trade_probability_and_transfer_vectorized():
+    m = Market(Side(Discrete([0.1, 0.3, 0.5]), lambda r: 3 - 4 * r), Side(Discrete([0.2, 0.6])))
+    res = optimal_mechanism(m)
+    r = np.array([[0.1, 0.3], [0.5, 0.7]])
+    assert res.sellers.trade_probability(r).shape == (2, 2)
+    assert res.buyers.transfer(r).shape == (2, 2)
+    np.testing.assert_allclose(res.sellers.trade_probability(res.sellers.types), res.sellers.X)
+    np.testing.assert_allclose(res.buyers.transfer(res.buyers.types), res.buyers.T)
+    # off-grid types choose from the menu; utilities are monotone (IC)
+    grid = np.linspace(0, 1, 101)
+    assert np.all(np.diff(res.sellers.utility(grid)) <= 1e-12)
+    assert np.all(np.diff(res.buyers.utility(grid)) >= -1e-12)
+
+
+def test_plot_data_present():
+    res = optimal_mechanism(Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0)), grid_size=200)
+    for sm in (res.sellers, res.buyers):
+        assert sm.q.shape == sm.phi.shape == (201,)
+        assert sm.q[0] == 0.0 and sm.q[-1] == pytest.approx(1.0)
+        assert np.all(sm.envelope.values >= sm.phi - 1e-12)
+
+
+def test_verify_detects_tampering():
+    res = optimal_mechanism(Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0)), grid_size=50)
+    res.sellers.T = res.sellers.T.copy()
+    res.sellers.T[0] -= 0.5  # the cheapest sellers are now paid less than a deviation gives
+    with pytest.raises(MechanismVerificationError, match="sellers"):
+        res.verify()
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="market"):
+        optimal_mechanism("not a market")
+    m = Market(Side(Uniform()), Side(Uniform()))
+    with pytest.raises(ValueError, match="lump_sum"):
+        optimal_mechanism(m, lump_sum="yes")
+    with pytest.raises(ValueError, match="method"):
+        optimal_mechanism(m, method="magic")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_coarse_to_fine_on_larger_markets(seed):
+    """Column generation starts on every (n/128)-th rule when n > 128: compare with the full
+    lottery LP over all 2n + 2m rules (exact by MATH.md A7, itself checked against the referee)."""
+    rng = np.random.default_rng(1000 + seed)
+    n, m = (int(v) for v in rng.integers(150, 400, size=2))
+    s = np.sort(rng.choice(np.arange(1, 10 ** 5), n, replace=False)) / 1e5
+    b = np.sort(rng.choice(np.arange(1, 10 ** 5), m, replace=False)) / 1e5
+    a1, a2 = rng.uniform(0, 8, 2)
+    market = Market(Side(Discrete(s, rng.dirichlet(np.ones(n))), lambda r: 0.2 + a1 * (1 - r) ** 3),
+                    Side(Discrete(b, rng.dirichlet(np.ones(m))), lambda r: 0.2 + a2 * (1 - r) ** 3),
+                    buyer_mass=float(rng.choice([0.3, 1.0, 2.5])))
+    for ls in (True, False):
+        fast = optimal_mechanism(market, lump_sum=ls)
+        full = optimal_mechanism(market, lump_sum=ls, method="lp")
+        assert fast.method == "colgen"
+        assert fast.welfare == pytest.approx(full.welfare, rel=1e-9, abs=1e-12)
+        assert fast.verify()
+        assert fast.n_prices <= (3 if max(fast.lump_sums) > 1e-9 else 4)
+
+
+def test_no_free_lunch_rationing_from_cross_side_inequality_alone():
+    # MATH.md A6 / slides: under No Free Lunch, rationing can be optimal with constant weights
+    # (no same-side inequality) when cross-side inequality is large; with lump sums the same
+    # market uses a price wedge instead.
+    m = Market(Side(Uniform(), 10.0), Side(Uniform(), 1.0), buyer_mass=0.3)
+    nfl = optimal_mechanism(m, lump_sum=False, grid_size=80)
+    assert nfl.instruments == "rationing"
+    assert nfl.lump_sums == (0.0, 0.0)
+    assert nfl.welfare == pytest.approx(lp_market(m, lump_sum=False, grid_size=80).welfare,
+                                        rel=1e-7)
+    assert optimal_mechanism(m, grid_size=80).instruments == "wedge"

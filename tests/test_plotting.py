@@ -1,0 +1,162 @@
+"""Tests for redlib.plotting: style, frame player, explore() in and out of a kernel."""
+import base64
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib as mpl  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from redlib.plotting import explore, frame_player_html, render_png, style  # noqa: E402
+from redlib.plotting.explore import static_site  # noqa: E402
+
+OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+
+
+def _draw(slope):
+    fig, ax = plt.subplots()
+    x = np.linspace(0, 1, 10)
+    ax.plot(x, slope * x)
+    ax.set_title(f"slope {slope}")
+    return fig
+
+
+def test_palette_is_okabe_ito():
+    assert set(c.upper() for c in style.COLORS) == OKABE_ITO
+    assert len(style.COLORS) == 8
+    assert style.COLORS[-1].upper() == "#F0E442"  # yellow (weak on white) last in the cycle
+    assert style.color(8) == style.color(0)
+    with pytest.raises(ValueError, match="i must be an integer"):
+        style.color(1.5)
+
+
+def test_use_sets_white_background_and_cycle():
+    with mpl.rc_context():
+        style.use()
+        assert mpl.rcParams["figure.facecolor"] == "white"
+        assert mpl.rcParams["savefig.facecolor"] == "white"
+        assert mpl.rcParams["font.size"] >= 11
+        cycle = [c.upper() for c in mpl.rcParams["axes.prop_cycle"].by_key()["color"]]
+        assert cycle == [c.upper() for c in style.COLORS]
+
+
+def test_render_png_is_white_and_closes_figure():
+    with mpl.rc_context():
+        style.use()
+        fig = _draw(1.0)
+        n_before = len(plt.get_fignums())
+        png = render_png(fig)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(plt.get_fignums()) == n_before - 1
+        img = plt.imread(__import__("io").BytesIO(png))
+        # corner pixel is opaque white (legible on the dark theme)
+        assert np.allclose(img[0, 0, :3], 1.0)
+        if img.shape[2] == 4:
+            assert img[0, 0, 3] == 1.0
+    with pytest.raises(ValueError, match="fig must be a matplotlib Figure"):
+        render_png("not a figure")
+
+
+def test_frame_player_embeds_every_frame_and_names_param():
+    pngs = [render_png(_draw(s)) for s in (1, 2, 3)]
+    html = frame_player_html(pngs, ["s = 1", "s = 2", "s = 3"], param="slope s", start=1, alt="A line")
+    assert 'type="range"' in html and 'max="2"' in html and 'value="1"' in html
+    assert "slope s" in html
+    assert 'alt="A line"' in html
+    for p in pngs:
+        assert base64.b64encode(p).decode() in html
+    assert "http://" not in html and "https://" not in html  # self-contained
+    with pytest.raises(ValueError, match="labels must have one entry per frame"):
+        frame_player_html(pngs, ["a"], param="s")
+    with pytest.raises(ValueError, match="frames must contain at least one image"):
+        frame_player_html([], [], param="s")
+    with pytest.raises(ValueError, match="param must be a non-empty string"):
+        frame_player_html(pngs, ["a", "b", "c"], param=" ")
+    with pytest.raises(ValueError, match="start must be in"):
+        frame_player_html(pngs, ["a", "b", "c"], param="s", start=3)
+
+
+def test_explore_outside_kernel_returns_exploration_and_closes_figures():
+    n_before = len(plt.get_fignums())
+    res = explore(_draw, [0.5, 1.0, 2.0], param="slope", default=1.0, caption="Lines.")
+    assert len(plt.get_fignums()) == n_before
+    assert res.param == "slope" and res.values == [0.5, 1.0, 2.0] and res.default == 1.0
+    assert res.static_png[:4] == b"\x89PNG"
+    # default is one of the values: the static figure is that frame, player starts there
+    assert base64.b64encode(res.static_png).decode() in res.player_html
+    assert 'value="1"' in res.player_html
+    assert "Lines." in res.player_html
+    assert "slope = 0.5" in res.player_html and "slope = 2" in res.player_html
+    assert "3 frames" in repr(res)
+
+
+def test_explore_default_not_in_values_starts_at_nearest():
+    res = explore(_draw, [0.0, 1.0, 2.0], param="slope", default=1.9)
+    assert 'value="2"' in res.player_html
+    res = explore(_draw, [0.0, 1.0], param="slope")
+    assert res.default == 0.0
+
+
+def test_explore_validates_inputs():
+    with pytest.raises(ValueError, match="draw must be callable"):
+        explore(3, [1], param="p")
+    with pytest.raises(ValueError, match="values must contain at least one"):
+        explore(_draw, [], param="p")
+    with pytest.raises(ValueError, match="param must be a non-empty string"):
+        explore(_draw, [1], param="")
+    with pytest.raises(ValueError, match="values must not contain NaN"):
+        explore(_draw, [1.0, float("nan")], param="p")
+    with pytest.raises(ValueError, match="at most 60"):
+        explore(_draw, list(range(61)), param="p")
+    with pytest.raises(ValueError, match=r"draw\(1\) must return a matplotlib Figure"):
+        explore(lambda v: None, [1], param="p")
+
+
+def test_static_site_flag(monkeypatch):
+    monkeypatch.setenv("REDLIB_STATIC_SITE", "1")
+    assert static_site()
+    monkeypatch.setenv("REDLIB_STATIC_SITE", "0")
+    assert not static_site()
+    monkeypatch.delenv("REDLIB_STATIC_SITE")
+    assert not static_site()
+
+
+_CELL = """
+import matplotlib.pyplot as plt, numpy as np
+from redlib.plotting import explore, style
+style.use()
+def draw(mu):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, mu])
+    return fig
+explore(draw, [0.5, 1.0, 1.5], param="buyer mass mu", default=1.0, alt="A line of slope mu")
+"""
+
+
+@pytest.mark.parametrize("static", [True, False])
+def test_explore_in_kernel_outputs(static, monkeypatch):
+    if static:
+        monkeypatch.setenv("REDLIB_STATIC_SITE", "1")
+    else:
+        monkeypatch.delenv("REDLIB_STATIC_SITE", raising=False)
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(_CELL))
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    kinds = [o.output_type for o in outputs]
+    assert "error" not in kinds and "stream" not in kinds, outputs
+    # exactly one static image (no duplicate inline-backend figure), with the alt text
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 1
+    assert 'alt="A line of slope mu"' in images[0]["data"]["text/html"]
+    players = [o for o in outputs if "redlib-explore" in o.get("data", {}).get("text/html", "")]
+    assert len(players) == 1
+    assert re.search(r"buyer mass mu", players[0]["data"]["text/html"])
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == (0 if static else 1)
