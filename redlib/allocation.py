@@ -35,7 +35,7 @@ members of a block share, by lottery, the qualities of the slice of supply it ta
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 import numpy as np
@@ -276,13 +276,17 @@ class GroupAllocation:
     regions : list of (float, float, str)
         Type intervals ``(r_lo, r_hi, kind)`` with kind ``"assortative"`` (each type its own
         expected quality), ``"random"`` (pooled: one lottery over a range of qualities),
-        ``"free"`` (pooled bottom tier with ``T = 0``) or ``"excluded"`` (nothing).
+        ``"free"`` (pooled bottom tier with ``T = 0``) or ``"excluded"`` (nothing, or only
+        quality-0 objects).  Classification follows the envelope's blocks: a block of several
+        types is pooled even if, with a discrete supply, its slice lies inside one quality level.
     menu : list of (float, float)
         The options offered: ``(expected quality, price)`` pairs, increasing.
     quality_range : (float, float)
         Lowest and highest quality of the objects the group receives (``(0, 0)`` if none).
     qualities, quality_mass : ndarray
         All quality levels and the mass of each level allocated to this group (absolute mass).
+    support : (float, float)
+        Support of the group's distribution (the domain of :meth:`expected_quality`).
 
     Examples
     --------
@@ -317,7 +321,6 @@ class GroupAllocation:
     qualities: np.ndarray
     quality_mass: np.ndarray
     support: Tuple[float, float] = (0.0, np.inf)
-    _block_vbar: np.ndarray = field(default=None)
 
     # -- evaluation ------------------------------------------------------------------------
     def _lookup(self, r):
@@ -354,6 +357,7 @@ class GroupAllocation:
         Parameters
         ----------
         r : float or array_like
+            Willingness to pay, in the group's support.
 
         Returns
         -------
@@ -376,6 +380,7 @@ class GroupAllocation:
         Parameters
         ----------
         r : float or array_like
+            Willingness to pay, in the group's support.
 
         Returns
         -------
@@ -780,7 +785,7 @@ def optimal_allocation(groups: Sequence[Group], objects: Distribution, alpha: fl
             lambda_bar=float(np.sum(g * lam)), Q=Q, T=T, U=D["U"], c=D["c"], V=D["c"] / g,
             vbar=vbar_types, t=D["t"], Psi=D["Psi"], envelope=D["env"], blocks=blocks,
             regions=regions, menu=menu, quality_range=qrange, qualities=q, quality_mass=qmass,
-            support=(float(lo), float(hi)), _block_vbar=D["vbar"])
+            support=(float(lo), float(hi)))
         out[G.label] = ga
         shares[G.label] = qmass
         welfare += ga.welfare

@@ -297,6 +297,8 @@ class FiniteMarket:
         """Copy without zero-probability types (they do not affect any optimum)."""
         ks = self.g > 0
         kb = self.h > 0
+        if ks.all() and kb.all():
+            return self
         return FiniteMarket(self.s[ks], self.g[ks], self.lam[ks], self.b[kb], self.h[kb],
                             self.nu[kb], self.mu)
 
@@ -324,6 +326,13 @@ class CompetitiveEquilibrium:
         Trade probability of each finite type (indifferent marginal types may trade partially).
     types_S, types_B : numpy.ndarray
         The finite types used.
+
+    Examples
+    --------
+    >>> from redlib import Discrete, Side, Market, competitive_equilibrium
+    >>> ce = competitive_equilibrium(Market(Side(Discrete([0.2, 0.6])), Side(Discrete([0.4, 0.8]))))
+    >>> ce.price, ce.quantity, ce.seller_trade.tolist()
+    (0.5, 0.5, [1.0, 0.0])
     """
 
     price: float
@@ -561,6 +570,13 @@ class InequalityMap:
         Which side is rationed.
     mu, lump_sum, grid_size, sides
         The fixed settings used.
+
+    Examples
+    --------
+    >>> from redlib import inequality_map
+    >>> im = inequality_map([0.0], [1.0, 2.0], grid_size=50)
+    >>> im.codes.tolist(), im.instruments.tolist()
+    ([[0, 1]], [['competitive', 'wedge']])
     """
 
     same_side: np.ndarray

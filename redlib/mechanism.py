@@ -41,13 +41,20 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linprog
 
-from .market import CompetitiveEquilibrium, FiniteMarket, Market, _ce_finite, classify_instruments
+from .market import CompetitiveEquilibrium, Market, _ce_finite, classify_instruments
 
 __all__ = ["optimal_mechanism", "MechanismResult", "SideMechanism", "MechanismVerificationError"]
 
 
 class MechanismVerificationError(AssertionError):
-    """Raised by :meth:`MechanismResult.verify` when a constraint is violated."""
+    """Raised by :meth:`MechanismResult.verify` when a constraint is violated.
+
+    Examples
+    --------
+    >>> from redlib import MechanismVerificationError
+    >>> issubclass(MechanismVerificationError, AssertionError)
+    True
+    """
 
 
 # ----------------------------------------------------------------------------------------------
@@ -625,8 +632,9 @@ class SideMechanism:
         part = (self.X > tol) & (self.X < 1 - tol) & (self.probs > 0)
         if not part.any():
             return 0.0
-        lump = self.lump_sum if self.side == "sellers" else -self.lump_sum
-        gain = self.U - lump  # utility from trading alone
+        # both sides' utilities include their lump sum with a plus sign
+        # (sellers: T = received + L_S; buyers: T = paid - L_B), so trade alone gains U - lump_sum
+        gain = self.U - self.lump_sum
         strict = part & (gain > tol * max(1.0, np.abs(self.types).max()))
         return float(self.probs[strict].sum())
 
@@ -687,6 +695,13 @@ class MechanismResult:
         Buyer mass.
     method : str
         ``"colgen"`` (column generation), ``"dual"`` (duality route) or ``"lp"`` (full lottery LP).
+
+    Examples
+    --------
+    >>> from redlib import Uniform, Side, Market, optimal_mechanism
+    >>> res = optimal_mechanism(Market(Side(Uniform(), 1.0), Side(Uniform(), 3.0)), grid_size=500)
+    >>> res.instruments, res.lump_sums[0], res.buyers.lump_sum > 0
+    ('wedge', 0.0, True)
     """
 
     welfare: float
@@ -894,7 +909,8 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
         The market.
     lump_sum : bool, default True
         Allow lump-sum transfers.  ``False`` is "No Free Lunch": the worst seller type (highest
-        ``r``) and the worst buyer type (lowest ``r``) get exactly zero utility.
+        ``r``) and the worst buyer type (lowest ``r``) of the support get exactly zero utility
+        (types of zero probability are not in the support and are dropped).
     grid_size : int, optional
         Cells per continuous side (default of :meth:`Distribution.grid`, 1000).
     method : {"auto", "dual", "lp"}, default "auto"

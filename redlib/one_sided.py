@@ -74,6 +74,13 @@ class OneSidedResult:
         ``R - price Q`` (sellers) or ``price Q - R`` (buyers): what is redistributed lump-sum.
     prices, objectives : numpy.ndarray
         All candidate prices (the finite types allowed by the constraint) and their objectives.
+
+    Examples
+    --------
+    >>> from redlib import Discrete, Side, optimal_seller_price
+    >>> res = optimal_seller_price(Side(Discrete([0.1, 0.4])), Q=0.5, R=1.0)
+    >>> res.price, res.rationing, res.lump_sum
+    (0.1, 1.0, 0.95)
     """
 
     side: str
@@ -121,6 +128,13 @@ class TwoPriceResult:
         Objective of the competitive single price.
     options : list of (price, prob)
         The full menu.
+
+    Examples
+    --------
+    >>> from redlib import Discrete, Side, optimal_buyer_two_prices
+    >>> res = optimal_buyer_two_prices(Side(Discrete([0.2, 0.6]), 1.0), Q=0.5)
+    >>> res.p_high, res.rationing
+    (0.6, False)
     """
 
     p_high: float
@@ -314,7 +328,9 @@ def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
     Lam = float(C[0])
     lo = np.insert(r[:-1], 0, r[0])
     coef = Lam * Hb - C
-    p = np.where(coef > 0, r, lo)
+    # the price of a rule is neutral when coef == 0 (up to rounding): then take the higher,
+    # market-clearing end, as the single-price problem does
+    p = np.where(coef >= -1e-13 * max(1.0, Lam), r, lo)
     phi = D + p * coef
     xq = np.insert(Hb[::-1], 0, 0.0)  # point j <-> rule k = m + 1 - j
     yq = np.insert(phi[::-1], 0, 0.0)

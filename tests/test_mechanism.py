@@ -215,3 +215,45 @@ def test_no_free_lunch_rationing_from_cross_side_inequality_alone():
     assert nfl.welfare == pytest.approx(lp_market(m, lump_sum=False, grid_size=80).welfare,
                                         rel=1e-7)
     assert optimal_mechanism(m, grid_size=80).instruments == "wedge"
+
+
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover
+    st = None
+
+if st is not None:
+    _types = st.lists(st.integers(1, 60), min_size=1, max_size=5, unique=True).map(
+        lambda v: np.sort(np.array(v, float)) / 50.0)
+
+    @settings(max_examples=30, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(s=_types, b=_types, data=st.data(), mu=st.sampled_from([0.2, 1.0, 2.5]),
+           lump_sum=st.booleans())
+    def test_property_tiny_markets_match_referee(s, b, data, mu, lump_sum):
+        """Tiny markets (1-5 types per side, ties of prices with types, zero weights allowed)."""
+        w = st.floats(0.0, 5.0, allow_nan=False)
+        lam = np.array(data.draw(st.lists(w, min_size=s.size, max_size=s.size)))
+        nu = np.array(data.draw(st.lists(w, min_size=b.size, max_size=b.size)))
+        pr = st.floats(0.05, 1.0)
+        g = np.array(data.draw(st.lists(pr, min_size=s.size, max_size=s.size)))
+        h = np.array(data.draw(st.lists(pr, min_size=b.size, max_size=b.size)))
+        market = Market(Side(Discrete(s, g / g.sum()), lambda r: lam[np.searchsorted(s, r)]),
+                        Side(Discrete(b, h / h.sum()), lambda r: nu[np.searchsorted(b, r)]), mu)
+        res = optimal_mechanism(market, lump_sum=lump_sum)
+        ref = lp_market(market, lump_sum=lump_sum)
+        assert res.welfare == pytest.approx(ref.welfare, rel=1e-7, abs=1e-9)
+        assert res.verify()
+        assert res.n_prices <= (3 if max(res.lump_sums) > 1e-9 else 4)
+
+
+def test_indifferent_buyer_with_lump_sum_is_not_rationed():
+    # Buyers receive a lump sum here; type 0.4 buys with probability 1/3 at its own value 0.4,
+    # so trading gains it nothing: partial trade of an indifferent type is not rationing.
+    m = Market(Side(Discrete([0.1, 0.2]), 1.0), Side(Discrete([0.4, 0.5]), 3.0), buyer_mass=1.5)
+    res = optimal_mechanism(m)
+    assert res.buyers.lump_sum == pytest.approx(1 / 6, abs=1e-12)
+    assert res.buyers.utility(0.4) == pytest.approx(res.buyers.lump_sum, abs=1e-12)
+    assert res.buyers.rationed_mass() == 0.0
+    assert res.instruments == "wedge"

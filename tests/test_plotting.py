@@ -65,9 +65,11 @@ def test_render_png_is_white_and_closes_figure():
 
 def test_frame_player_embeds_every_frame_and_names_param():
     pngs = [render_png(_draw(s)) for s in (1, 2, 3)]
-    html = frame_player_html(pngs, ["s = 1", "s = 2", "s = 3"], param="slope s", start=1, alt="A line")
+    html = frame_player_html(pngs, ["1", "2", "3"], param="slope s", start=1, alt="A line")
     assert 'type="range"' in html and 'max="2"' in html and 'value="1"' in html
-    assert "slope s" in html
+    assert "slope s = 2" in html  # the value shown next to the slider at the start frame
+    assert '"slope s = 3"' in html  # labels of the other frames, used by the script
+    assert "from 1 to 3 (3 frames)" in html
     assert 'alt="A line"' in html
     for p in pngs:
         assert base64.b64encode(p).decode() in html
@@ -92,7 +94,8 @@ def test_explore_outside_kernel_returns_exploration_and_closes_figures():
     assert base64.b64encode(res.static_png).decode() in res.player_html
     assert 'value="1"' in res.player_html
     assert "Lines." in res.player_html
-    assert "slope = 0.5" in res.player_html and "slope = 2" in res.player_html
+    assert '"slope = 0.5"' in res.player_html and '"slope = 2"' in res.player_html
+    assert "from 0.5 to 2 (3 frames)" in res.player_html
     assert "3 frames" in repr(res)
 
 

@@ -181,3 +181,20 @@ def test_inequality_map_from_market_helper():
     assert codes[0, 0] == keys.index(im.instruments[0, 0])  # (theta=0, ratio=1)
     assert codes[1, 0] == keys.index(im.instruments[0, 1])  # (theta=0, ratio=2)
     assert codes[0, 1] == keys.index(im.instruments[1, 0])  # (theta=4, ratio=1)
+
+
+def test_plot_phi_tilt_makes_chosen_quantities_peaks(rationing, wedge):
+    for market, res in (rationing, wedge):
+        fig = plot_phi(res, market, tilt=True)
+        for ax in fig.axes:
+            hull = [l for l in ax.get_lines() if "mathrm{co}" in str(l.get_label())][0]
+            chosen = [l for l in ax.get_lines() if str(l.get_label()).startswith("chosen")][0]
+            # after tilting by the market-clearing multiplier the chosen point is a peak
+            assert chosen.get_ydata()[0] == pytest.approx(hull.get_ydata().max(), abs=1e-9)
+    market, res = rationing
+    fig = plot_phi(res, market, tilt=True, zoom={"sellers": (0.0, 0.4)})
+    assert fig.axes[0].get_xlim() == (0.0, 0.4)
+    with pytest.raises(ValueError, match="zoom"):
+        plot_phi(res, market, zoom={"sides": (0, 1)})
+    with pytest.raises(ValueError, match="zoom"):
+        plot_phi(res, market, zoom={"sellers": (0.5, 0.2)})

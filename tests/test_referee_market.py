@@ -58,3 +58,16 @@ def test_bad_input():
         lp_market(None)
     with pytest.raises(ValueError, match="lump_sum"):
         lp_market(Market(Side(Uniform()), Side(Uniform())), lump_sum=1)
+
+
+def test_zero_probability_types_are_not_in_the_support():
+    # Under No Free Lunch the pinned "worst types" are those of the support (probability > 0);
+    # solver and referee must agree on that (a zero-mass type would otherwise act as a lump sum).
+    from redlib import optimal_mechanism
+
+    m = Market(Side(Discrete([0.1, 0.3, 0.5, 0.7], [0.5, 0, 0.5, 0]), lambda r: 3 - 2 * r),
+               Side(Discrete([0.2, 0.4, 0.9], [0, 0.5, 0.5])), buyer_mass=0.7)
+    for ls in (True, False):
+        ref = lp_market(m, lump_sum=ls)
+        assert ref.types_S.tolist() == [0.1, 0.5] and ref.types_B.tolist() == [0.4, 0.9]
+        assert optimal_mechanism(m, lump_sum=ls).welfare == pytest.approx(ref.welfare, rel=1e-9)

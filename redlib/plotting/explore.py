@@ -110,14 +110,19 @@ def _data_uri(png: bytes) -> str:
 
 _PLAYER_CSS = """
 <style>
-.redlib-explore { margin: 0.5em 0 1em 0; max-width: 100%; }
+/* own light colours: legible whatever the page theme (the figures are white too) */
+.redlib-explore { margin: 0.5em 0 1em 0; max-width: 100%; padding: 0.5em;
+  border: 1px solid #b0b0b0; border-radius: 6px; background: #ffffff; color: #1a1a1a;
+  color-scheme: light; accent-color: #0072B2; }
 .redlib-explore img { max-width: 100%; height: auto; background: white; display: block; }
 .redlib-explore .redlib-controls { display: flex; align-items: center; gap: 0.6em; flex-wrap: wrap;
   margin-top: 0.3em; font-size: 0.95em; }
 .redlib-explore .redlib-controls input[type=range] { flex: 1 1 14em; min-width: 10em; }
 .redlib-explore .redlib-controls button { min-width: 5.5em; padding: 0.15em 0.6em; cursor: pointer;
-  border: 1px solid #888; border-radius: 4px; background: transparent; color: inherit; }
-.redlib-explore figcaption { font-size: 0.95em; margin-top: 0.3em; }
+  border: 1px solid #666; border-radius: 4px; background: #f2f2f2; color: #1a1a1a; }
+.redlib-explore .redlib-controls button:focus-visible, .redlib-explore input:focus-visible {
+  outline: 2px solid #0072B2; outline-offset: 2px; }
+figure.redlib-explore > figcaption { font-size: 0.95em; margin-top: 0.3em; color: #1a1a1a; }
 </style>
 """
 
@@ -173,7 +178,8 @@ def frame_player_html(
     frames : list of bytes
         PNG images, one per value of the parameter.
     labels : list of str
-        Text shown next to the slider for each frame (e.g. ``"mu = 1.5"``).
+        The parameter value of each frame as text (e.g. ``"1.5"``); shown next to the slider as
+        ``"<param> = <label>"``.
     param : str
         Name of the varied parameter (used in the caption and as the slider's accessible name).
     start : int, default 0
@@ -197,7 +203,7 @@ def frame_player_html(
     >>> pngs = []
     >>> for s in (1, 2):
     ...     fig, ax = plt.subplots(); _ = ax.plot([0, 1], [0, s]); pngs.append(render_png(fig))
-    >>> html = frame_player_html(pngs, ["s = 1", "s = 2"], param="slope s")
+    >>> html = frame_player_html(pngs, ["1", "2"], param="slope s")
     >>> 'type="range"' in html and "slope s" in html
     True
     """
@@ -211,8 +217,9 @@ def frame_player_html(
         raise ValueError(f"start must be in [0, {len(frames) - 1}], got {start}")
     uid = "redlib-explore-" + uuid.uuid4().hex[:12]
     uris = [_data_uri(p) for p in frames]
+    shown = [f"{param} = {lab}" for lab in labels]
     if alt is None:
-        alt = f"Figure at {labels[start]}; use the slider to vary {param}."
+        alt = f"Figure at {shown[start]}; use the slider to vary {param}."
     cap = (
         f"Frame player: drag the slider or press Play to vary <strong>{html.escape(param)}</strong> "
         f"from {html.escape(labels[0])} to {html.escape(labels[-1])} ({len(frames)} frames)."
@@ -222,12 +229,12 @@ def frame_player_html(
     parts = [
         _PLAYER_CSS,
         f'<figure class="redlib-explore" id="{uid}">',
-        f'<img class="redlib-frame" src="{uris[start]}" alt="{html.escape(alt, quote=True)}">',
+        f'<img class="redlib-frame dark-light" src="{uris[start]}" alt="{html.escape(alt, quote=True)}">',
         '<div class="redlib-controls">',
         '<button type="button" class="redlib-play">&#9654; Play</button>',
         f'<input type="range" class="redlib-slider" min="0" max="{len(frames) - 1}" step="1" '
         f'value="{start}" aria-label="{html.escape(param, quote=True)}">',
-        f'<output class="redlib-value">{html.escape(labels[start])}</output>',
+        f'<output class="redlib-value">{html.escape(shown[start])}</output>',
         "</div>",
         f"<figcaption>{cap}</figcaption>",
         "</figure>",
@@ -236,7 +243,7 @@ def frame_player_html(
             "uid": uid,
             # json + escaping "</" keeps the script block intact whatever the labels contain
             "frames": json.dumps(uris),
-            "labels": json.dumps(labels).replace("</", "<\\/"),
+            "labels": json.dumps(shown).replace("</", "<\\/"),
             "interval": int(interval_ms),
         },
     ]
@@ -328,7 +335,7 @@ def _image_bundle(png: bytes, alt: str | None, value, param: str) -> dict:
     }
     if alt:
         bundle["text/html"] = (
-            f'<img src="data:image/png;base64,{b64}" alt="{html.escape(alt, quote=True)}" '
+            f'<img class="dark-light" src="data:image/png;base64,{b64}" alt="{html.escape(alt, quote=True)}" '
             f'style="max-width:100%;height:auto;background:white">'
         )
     return bundle
@@ -401,7 +408,7 @@ def explore(draw, values, *, param, default=None, caption=None, alt=None):
         default = values[0]
 
     frames = [_draw_png(draw, v) for v in values]
-    labels = [f"{param} = {_format_value(v)}" for v in values]
+    labels = [_format_value(v) for v in values]
     match = [k for k, v in enumerate(values) if v is default or v == default]
     if match:
         start = match[0]

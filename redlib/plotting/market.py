@@ -332,7 +332,7 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
                 label=f"best single price {ps:.3f}")
     ax.step(r, x, where="post", color=C["vermillion"], label="two-price menu")
     if two:
-        ax.annotate(f"buy w.p. $\\delta$ = {delta:.2f}\nat $p_B^L$ = {p_low:.3f}", xy=(0.5 * (p_low + r_hat), delta),
+        ax.annotate(f"buy w.p. $\\delta$ = {delta:.2f}\nat $p_B^L$ = {p_low:.3f}", xy=(p_low + 0.62 * (r_hat - p_low), delta),
                     xytext=(0, -8), textcoords="offset points", ha="center", va="top", fontsize=10)
     sure = "buy for sure" if top > 1 - 1e-9 else f"buy w.p. {top:.2f}"
     ax.annotate(f"{sure}\nat $p_B^H$ = {p_high:.3f}", xy=(0.5 * (r_hat + hi), top), xytext=(0, -8),
@@ -354,15 +354,51 @@ def _hull_values(env, q):
     return np.asarray(env(q), dtype=float)
 
 
-def _phi_panel(ax, side_mech, q0, color, name, qlabel):
+def _supergradient(env, x, q0):
+    """Interval [lo, hi] of slopes of the concave envelope ``env`` (on grid ``x``) at ``q0``.
+
+    ``q0`` within 1e-7 of a grid spacing of a grid point is treated as that grid point (solvers
+    return quantities that are sums of probabilities, exact only up to rounding).
+    """
+    slopes = np.asarray(env.slopes, dtype=float)
+    if slopes.size == 0:
+        return 0.0, 0.0
+    j = int(np.argmin(np.abs(x - q0)))
+    gap = float(np.min(np.diff(x))) if x.size > 1 else 1.0
+    if abs(x[j] - q0) <= 1e-7 * gap:  # at a grid point: right and left slopes
+        left = float(slopes[j - 1]) if j > 0 else np.inf
+        right = float(slopes[j]) if j < slopes.size else -np.inf
+        return right, left
+    k = min(max(int(np.searchsorted(x, q0, side="right")) - 1, 0), slopes.size - 1)
+    return float(slopes[k]), float(slopes[k])
+
+
+def _shadow_price(result, mu):
+    """Shadow value eta of one more unit traded: -eta in dco(phi_S)(Q), eta in dco(phi_B)(Q/mu)."""
+    S, B = result.sellers, result.buyers
+    Q = float(result.quantity)
+    qs, qb = np.asarray(S.q, dtype=float), np.asarray(B.q, dtype=float)
+    s_lo, s_hi = _supergradient(S.envelope, qs, Q)
+    b_lo, b_hi = _supergradient(B.envelope, qb, Q / mu)
+    lo, hi = max(-s_hi, b_lo), min(-s_lo, b_hi)
+    if not np.isfinite(lo):
+        lo = hi
+    if not np.isfinite(hi):
+        hi = lo
+    return 0.5 * (lo + hi) if lo <= hi else 0.5 * (-0.5 * (s_lo + s_hi) + 0.5 * (b_lo + b_hi))
+
+
+def _phi_panel(ax, side_mech, q0, color, name, qlabel, tilt=0.0, window=None, suffix=""):
     q = np.asarray(side_mech.q, dtype=float)
-    phi = np.asarray(side_mech.phi, dtype=float)
+    lin = tilt * q
+    phi = np.asarray(side_mech.phi, dtype=float) + lin
     env = side_mech.envelope
-    hull = _hull_values(env, q)
-    ax.plot(q, phi, color=color, lw=1.6, label=rf"$\varphi_{name}^\alpha$")
-    ax.plot(q, hull, color=C["black"], lw=1.4, ls="--", label=rf"$\mathrm{{co}}(\varphi_{name}^\alpha)$")
+    hull = _hull_values(env, q) + lin
+    sym = rf"\varphi_{name}^\alpha"
+    ax.plot(q, phi, color=color, lw=1.6, label=rf"${sym}{suffix}$")
+    ax.plot(q, hull, color=C["black"], lw=1.4, ls="--", label=rf"$\mathrm{{co}}({sym}){suffix}$")
     q0 = float(np.clip(q0, q[0], q[-1]))
-    y0 = float(np.asarray(env(q0)))
+    y0 = float(np.asarray(env(q0))) + tilt * q0
     ax.axvline(q0, color=C["black"], lw=0.8, ls=":")
     try:
         xl, xr, wl = env.split(q0)
@@ -372,14 +408,23 @@ def _phi_panel(ax, side_mech, q0, color, name, qlabel):
         wl = 1.0
     if xr - xl > 1e-9 and 1e-9 < wl < 1 - 1e-9:
         pts = np.array([xl, xr])
-        ax.plot(pts, np.asarray(env(pts), dtype=float), "o", color=color, ms=7, mfc="white",
-                label="lottery over thresholds")
+        ax.plot(pts, np.asarray(env(pts), dtype=float) + tilt * pts, "o", color=color, ms=7,
+                mfc="white", label="lottery over thresholds")
     ax.plot([q0], [y0], "o", color=color, ms=8, label=f"chosen {qlabel} = {q0:.3f}")
+    if window is not None:
+        lo, hi = (float(v) for v in window)
+        if not (0.0 <= lo < hi <= 1.0):
+            raise ValueError(f"zoom windows must satisfy 0 <= lo < hi <= 1, got {window!r}")
+        inside = (q >= lo) & (q <= hi)
+        ys = np.concatenate([phi[inside], hull[inside], [y0]])
+        pad = 0.08 * max(float(ys.max() - ys.min()), 1e-12)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(float(ys.min()) - pad, float(ys.max()) + pad)
     ax.set_xlabel("quantile q (threshold rule)")
     ax.legend(loc="best", fontsize=9)
 
 
-def plot_phi(result, market, *, title=None):
+def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
     """Plot ``phi_S^alpha`` and ``phi_B^alpha``, their concave closures and the chosen quantities.
 
     The seller panel marks ``Q`` and the buyer panel ``Q / mu`` (the buyers' lotteries have mean
@@ -387,12 +432,23 @@ def plot_phi(result, market, *, title=None):
     the closure, the two end points of the piece -- the threshold rules the optimum mixes -- are
     drawn as open circles: this is rationing.
 
+    With ``tilt=True`` both curves are tilted by the shadow value ``eta`` of one more unit traded
+    (``phi_S + eta q`` and ``phi_B - eta q``; ``-eta`` is a slope of ``co(phi_S)`` at ``Q`` and
+    ``eta`` a slope of ``co(phi_B)`` at ``Q / mu``). Adding a linear function does not change which
+    points the closure touches, and after the tilt each chosen quantity is a **peak** of its
+    tilted closure; a rationing lottery shows up as a flat top.
+
     Parameters
     ----------
     result : MechanismResult
         Output of :func:`redlib.optimal_mechanism`.
     market : Market
         The market it was computed for (for the buyer mass ``mu``).
+    tilt : bool, default False
+        Tilt both curves by the shadow value of the good (see above).
+    zoom : dict, optional
+        ``{"sellers": (lo, hi), "buyers": (lo, hi)}``: quantile windows to show (the vertical
+        range follows the curves inside the window).
     title : str, optional
         Figure title.
 
@@ -404,20 +460,28 @@ def plot_phi(result, market, *, title=None):
     --------
     >>> import redlib
     >>> m = redlib.Market(redlib.Side(redlib.Uniform(), 2.0), redlib.Side(redlib.Uniform(), 1.0))
-    >>> fig = plot_phi(redlib.optimal_mechanism(m, grid_size=200), m)
+    >>> fig = plot_phi(redlib.optimal_mechanism(m, grid_size=200), m, tilt=True)
     >>> [ax.get_title() for ax in fig.axes]
     ['sellers', 'buyers']
     """
     _check_result(result)
     _check_market(market)
+    zoom = {} if zoom is None else dict(zoom)
+    bad = set(zoom) - {"sellers", "buyers"}
+    if bad:
+        raise ValueError(f"zoom keys must be 'sellers' and/or 'buyers', got {sorted(bad)}")
     mu = float(market.buyer_mass)
     Q = float(result.quantity)
+    eta = _shadow_price(result, mu) if tilt else 0.0
     fig, axes = _new_axes(2, figsize=(11.0, 4.2))
-    _phi_panel(axes[0, 0], result.sellers, Q, C["vermillion"], "S", r"$Q$")
+    _phi_panel(axes[0, 0], result.sellers, Q, C["vermillion"], "S", r"$Q$", tilt=eta,
+               window=zoom.get("sellers"), suffix=r" + \eta q" if tilt else "")
     axes[0, 0].set_title("sellers")
-    _phi_panel(axes[0, 1], result.buyers, Q / mu, C["blue"], "B", r"$Q/\mu$")
+    _phi_panel(axes[0, 1], result.buyers, Q / mu, C["blue"], "B", r"$Q/\mu$", tilt=-eta,
+               window=zoom.get("buyers"), suffix=r" - \eta q" if tilt else "")
     axes[0, 1].set_title("buyers")
-    fig.suptitle(title if title else rf"$\alpha$ = {float(result.alpha):.3f}")
+    head = rf"$\alpha$ = {float(result.alpha):.3f}" + (rf", $\eta$ = {eta:.3f}" if tilt else "")
+    fig.suptitle(f"{title}   ({head})" if title else head)
     return fig
 
 

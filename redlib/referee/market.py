@@ -49,6 +49,13 @@ class LPMarketResult:
         ``sum g X_S`` and ``mu sum h T_B - sum g T_S``.
     status : str
         HiGHS status message.
+
+    Examples
+    --------
+    >>> from redlib import Discrete, Side, Market, lp_market
+    >>> ref = lp_market(Market(Side(Discrete([0.2])), Side(Discrete([0.6]))))
+    >>> round(ref.welfare, 9), round(ref.quantity, 9)
+    (0.4, 1.0)
     """
 
     welfare: float
@@ -110,7 +117,8 @@ def lp_market(market, lump_sum=True, grid_size=None):
     Returns
     -------
     LPMarketResult
-        ``welfare`` and the per-type arrays ``X_S, T_S, X_B, T_B``.
+        ``welfare`` and the per-type arrays ``X_S, T_S, X_B, T_B``.  Types of zero probability
+        are not in the support and are dropped.
 
     Raises
     ------
@@ -134,6 +142,10 @@ def lp_market(market, lump_sum=True, grid_size=None):
         raise ValueError(f"lump_sum must be True or False, got {lump_sum!r}")
     s, g, lam = market.sellers.finite(grid_size)
     b, h, nu = market.buyers.finite(grid_size)
+    # the type space is the support: zero-probability types are dropped (under No Free Lunch
+    # they would otherwise move the "worst type" whose utility is pinned to zero)
+    s, g, lam = s[g > 0], g[g > 0], lam[g > 0]
+    b, h, nu = b[h > 0], h[h > 0], nu[h > 0]
     mu = market.mu
     n, m = s.size, b.size
     N = 2 * n + 2 * m

@@ -291,7 +291,7 @@ def test_frame_player_moves(browser, server):
 
 def test_dark_mode_screenshots(browser, server):
     shots = []
-    for path in [p for p in CHAPTERS if p in _pages_with_player()][:1] + CHAPTERS[:1]:
+    for path in sorted(set([p for p in CHAPTERS if p in _pages_with_player()][:1] + CHAPTERS[:1])):
         v = _visit(browser, server, path, dark=True)
         try:
             theme = v.page.evaluate("() => document.documentElement.dataset.theme")
@@ -303,6 +303,16 @@ def test_dark_mode_screenshots(browser, server):
             SHOTS.mkdir(parents=True, exist_ok=True)
             out = SHOTS / f"dark_{Path(path).stem}.png"
             v.page.screenshot(path=str(out), full_page=False)
+            # and one centred on the first figure (white figure on the dark page)
+            found = v.page.evaluate("""() => {
+                const el = document.querySelector('figure.redlib-explore')
+                           || document.querySelector('.cell_output img');
+                if (!el) return false;
+                el.scrollIntoView({block: 'center'});
+                return true; }""")
+            if found:
+                v.page.wait_for_timeout(200)
+                v.page.screenshot(path=str(SHOTS / f"dark_{Path(path).stem}_figure.png"), full_page=False)
             shots.append(out)
             assert bg is None or bg != "rgb(255, 255, 255)", "dark mode did not change the page background"
             assert not v.errors, v.errors
