@@ -551,6 +551,7 @@ def check_seller_price(n_instances=20, seed=0, grid_size=400):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     one_sided = _one_sided_api()
     Side = _market_api()[0].Side
     rep = CheckReport("optimal seller price", notes=(
@@ -645,6 +646,7 @@ def check_buyer_price(n_instances=20, seed=0, grid_size=400):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     one_sided = _one_sided_api()
     Side = _market_api()[0].Side
     rep = CheckReport("optimal buyer price", notes=(
@@ -718,6 +720,7 @@ def check_two_prices(n_instances=20, seed=0, grid_size=400):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     one_sided = _one_sided_api()
     Side = _market_api()[0].Side
     rep = CheckReport("multiple buyer prices", notes=(
@@ -805,7 +808,10 @@ def check_wedge(n_instances=20, seed=0, grid_size=60):
     Conclusion on :func:`redlib.optimal_mechanism`: one price per side, each traded with
     probability one (no rationing; clearing is then ``G_S(p_S) = mu (1 - G_B(p_B))``); the lump
     sum of the side with the lower ``Lam`` is zero and the other side's equals the revenue;
-    ``verify()`` passes; the welfare equals the LP referee's.
+    ``verify()`` passes; the welfare equals the LP referee's.  Every fourth instance has constant
+    weights and both sides uniform on ``[0, 1]``, where quantity, prices and lump sum must also match
+    the closed form of ``MATH.md`` A5 (``Q = 1/((1 + k)/mu + 1)``, ``k = 1 - Lam_B/Lam_S``, and its
+    mirror image) within two grid cells.
 
     Parameters
     ----------
@@ -824,9 +830,42 @@ def check_wedge(n_instances=20, seed=0, grid_size=60):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     rep = CheckReport("linking the sides: price wedge", notes=(
         f"uniform G_j, non-increasing lam_j with lam_j(lo)/Lam_j <= 1.8 on both sides, {grid_size} types per side"))
-    for _ in range(n_instances):
+    for i in range(n_instances):
+        if i % 4 == 3:
+            # closed form of MATH.md A5: U[0,1] on both sides, constant weights
+            LamS, LamB = float(rng.uniform(0.5, 3.0)), float(rng.uniform(0.5, 3.0))
+            if abs(LamS - LamB) < 0.1:
+                LamB = LamS + 0.5
+            mu = float(rng.uniform(0.3, 3.0))
+            m = _market(Uniform(0.0, 1.0), LamS, Uniform(0.0, 1.0), LamB, mu)
+            desc = f"[closed form] sellers U[0,1] lam={LamS:.4g}; buyers U[0,1] lam={LamB:.4g}; mu={mu:.4g}"
+            res = _solve(m, True, grid_size)
+            why = []
+            ok, msg = _verify(res)
+            if not ok:
+                why.append(msg)
+            k = 1.0 - min(LamS, LamB) / max(LamS, LamB)
+            Q = 1.0 / ((1.0 + k) / mu + 1.0) if LamS >= LamB else 1.0 / (1.0 / mu + 1.0 + k)
+            pS, pB = Q, 1.0 - Q / mu
+            lump = Q * (pB - pS) * (1.0 if LamS >= LamB else 1.0 / mu)  # per agent of the poorer side
+            got_lump = res.sellers.lump_sum if LamS >= LamB else res.buyers.lump_sum
+            cell = 1.0 / grid_size
+            eS = _effective_options(res.sellers, cell)
+            eB = _effective_options(res.buyers, cell)
+            if not (len(eS) == 1 and len(eB) == 1):
+                why.append(f"not one price per side: {res.sellers.options}, {res.buyers.options}")
+            elif abs(eS[0][0] - pS) > 2 * cell or abs(eB[0][0] - pB) > 2 * cell or \
+                    abs(res.quantity - Q) > 2 * cell or abs(got_lump - lump) > 4 * cell * max(1.0, 1.0 / mu):
+                why.append(f"(Q, p_S, p_B, lump sum) = ({res.quantity:.4f}, {eS[0][0]:.4f}, {eB[0][0]:.4f}, "
+                           f"{got_lump:.4f}) != closed form ({Q:.4f}, {pS:.4f}, {pB:.4f}, {lump:.4f})")
+            ok, msg = _lp_confirm(rep, res, m, True, grid_size, desc)
+            if not ok:
+                why.append(msg)
+            rep._record(not why, desc, "; ".join(why))
+            continue
         while True:  # supports overlapping enough for trade (else the statement is vacuous)
             sides = []
             for _j in range(2):
@@ -915,6 +954,7 @@ def check_seller_rationing(n_instances=20, seed=0, grid_size=60):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     rep = CheckReport("linking the sides: seller rationing", notes=(
         f"uniform G_j; lam_S(0)/Lam_S in [2.5, 8]; Lam_B <= Lam_S; mu in [0.2, 0.9] u_hat_S; {grid_size} types per side"))
     for _ in range(n_instances):
@@ -994,6 +1034,7 @@ def check_buyer_rationing(n_instances=20, seed=0, grid_size=60):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     rep = CheckReport("linking the sides: buyer rationing", notes=(
         f"uniform G_j; lam_B(lo)/Lam_B in [2.5, 8]; Lam_S <= Lam_B; buyers' WTP above 2 hi_S; "
         f"mu in (1, 1/(1 - u_hat_B)); {grid_size} types per side"))
@@ -1114,6 +1155,7 @@ def check_four_prices(n_instances=20, seed=0, grid_size=40):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     rep = CheckReport("main theorem: at most 4 prices (3 with a lump sum)", notes=(
         f"arbitrary markets (discrete / uniform / truncated normal; any weights), with and without "
         f"lump sums; {grid_size} types per continuous side"))
@@ -1244,6 +1286,7 @@ def check_no_free_lunch(n_instances=20, seed=0, grid_size=40):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     rep = CheckReport("No Free Lunch", notes=(
         f"(a) arbitrary markets with a common support, no lump sums; (b) constant weights, "
         f"Lam ratio in [5, 20]; {grid_size} types per continuous side"))
@@ -1477,6 +1520,8 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
+    lp_grid = check_int("lp_grid", lp_grid, minimum=0)
     Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 1 (free bottom tier)", notes=(
         f"lambar >= 1.2 alpha, r_low >= 0.2, {grid_size} types per group"))
@@ -1560,6 +1605,8 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
+    lp_grid = check_int("lp_grid", lp_grid, minimum=0)
     Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 2 (full randomization)", notes=(
         f"(1) holds / fails with a 5% margin; V quasi-convex on 4001 points; {grid_size} types"))
@@ -1645,6 +1692,8 @@ def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
+    lp_grid = check_int("lp_grid", lp_grid, minimum=0)
     Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 3 (assortative at the top)", notes=(
         f"alpha in [1, 2] lambar, non-increasing weights, {grid_size} types per continuous group"))
@@ -1745,6 +1794,8 @@ def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
+    lp_grid = check_int("lp_grid", lp_grid, minimum=0)
     Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 4 (fully assortative iff V non-decreasing)", notes=(
         f"r_low = 0, alpha >= lambar; margins on V' (0.2 alpha) and on V > 0; {grid_size} types"))
@@ -1864,6 +1915,8 @@ def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
+    lp_grid = check_int("lp_grid", lp_grid, minimum=0)
     Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 5 (intermediate quality to the random group)", notes=(
         f"group 1 uniform [0, hi] constant lam <= alpha; group 2 satisfies Prop. 2's sufficient "
@@ -1979,6 +2032,7 @@ def check_adk_prop6(n_instances=6, seed=0, grid_size=200):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
     rep = CheckReport("ADK Proposition 6 (non-monotone use of randomization)", notes=(
         f"uniform G on [lo, hi], exponential weights, 25 skews in [1e-2, 1e4], {grid_size} types"))
     skews = np.logspace(-2, 4, 25)
@@ -2037,6 +2091,8 @@ def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
+    lp_grid = check_int("lp_grid", lp_grid, minimum=0)
     Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 7 (all random: disjoint ordered intervals)", notes=(
         f"2-4 groups satisfying Prop. 2's sufficient condition with margin; {grid_size} types"))
@@ -2111,6 +2167,8 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     True
     """
     n_instances, rng = _start(n_instances, seed)
+    grid_size = check_int("grid_size", grid_size, minimum=2)
+    lp_grid = check_int("lp_grid", lp_grid, minimum=0)
     Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 8 (all assortative: nested upper bounds)", notes=(
         f"2-4 groups with V_i' >= 0.2 alpha; top types 5% apart; {grid_size} types"))

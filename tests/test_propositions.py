@@ -64,6 +64,10 @@ def test_input_validation():
         props.check_four_prices(0)
     with pytest.raises(ValueError, match="seed"):
         props.check_four_prices(1, seed=-1)
+    with pytest.raises(ValueError, match="grid_size"):
+        props.check_wedge(1, grid_size=1)
+    with pytest.raises(ValueError, match="lp_grid"):
+        props.check_adk_prop3(1, lp_grid=-1)
     with pytest.raises(ValueError, match="lambda_bar"):
         props.randomization_share([1.0], alpha=1.0, lambda_bar=2.0)
     with pytest.raises(ValueError, match="skews"):
