@@ -30,12 +30,14 @@ __all__ = [
     "check_nonneg",
     "check_probability",
     "check_int",
+    "check_bool",
     "check_interval",
     "check_finite_array",
     "check_nonneg_array",
     "check_sorted_unique",
     "check_probs",
     "check_same_shape",
+    "check_one_per",
     "check_in",
     "check_callable",
     "check_distribution",
@@ -214,6 +216,30 @@ def check_int(name, n, minimum=1):
     if n < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {n}")
     return n
+
+
+def check_bool(name, x):
+    """Check that ``x`` is ``True`` or ``False`` (a Python or NumPy bool).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the error message.
+    x : object
+        Value to check.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_bool("lump_sum", True)
+    True
+    """
+    if not isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {x!r}")
+    return bool(x)
 
 
 def check_interval(name, lo, hi):
@@ -417,6 +443,35 @@ def check_same_shape(name_a, a, name_b, b):
         raise ValueError(
             f"{name_a} and {name_b} must have the same shape, got {np.shape(a)} and {np.shape(b)}"
         )
+
+
+def check_one_per(name, items, n, per):
+    """Check that the sequence ``items`` has exactly ``n`` entries, one per ``per``.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the error message.
+    items : iterable
+        Sequence to check (consumed into a list).
+    n : int
+        Required number of entries.
+    per : str
+        What each entry corresponds to, e.g. ``"quantity"`` (used in the error message).
+
+    Returns
+    -------
+    list
+
+    Examples
+    --------
+    >>> check_one_per("labels", ("a", "b"), 2, "result")
+    ['a', 'b']
+    """
+    items = list(items)
+    if len(items) != n:
+        raise ValueError(f"{name} must have one entry per {per} ({n}), got {len(items)}")
+    return items
 
 
 def check_in(name, x, options):

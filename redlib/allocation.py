@@ -348,6 +348,12 @@ class GroupAllocation:
         idx = np.where(exact, near + 1, idx)
         return idx.reshape(np.shape(r)), mQ, mT
 
+    def _menu_value(self, r, column):
+        """Expected quality (``column=0``) or payment (``column=1``) of the option type ``r`` takes."""
+        idx, mQ, mT = self._lookup(r)
+        out = (mQ, mT)[column][idx]
+        return float(out) if np.ndim(out) == 0 else out
+
     def expected_quality(self, r):
         """Expected quality ``Q_i(r)`` of a type (vectorized).
 
@@ -362,6 +368,7 @@ class GroupAllocation:
         Returns
         -------
         float or ndarray
+            Expected quality of the object received (0 if none); a float for scalar ``r``.
 
         Examples
         --------
@@ -370,9 +377,7 @@ class GroupAllocation:
         >>> res["all"].expected_quality([1.0, 2.0])
         array([0.5, 1. ])
         """
-        idx, mQ, _ = self._lookup(r)
-        out = mQ[idx]
-        return float(out) if np.ndim(out) == 0 else out
+        return self._menu_value(r, 0)
 
     def payment(self, r):
         """Payment ``T_i(r)`` of a type (vectorized; see :meth:`expected_quality`).
@@ -385,6 +390,7 @@ class GroupAllocation:
         Returns
         -------
         float or ndarray
+            Payment for the option the type takes; a float for scalar ``r``.
 
         Examples
         --------
@@ -393,9 +399,7 @@ class GroupAllocation:
         >>> res["all"].payment(2.0)
         1.5
         """
-        idx, _, mT = self._lookup(r)
-        out = mT[idx]
-        return float(out) if np.ndim(out) == 0 else out
+        return self._menu_value(r, 1)
 
     @property
     def welfare(self) -> float:

@@ -84,6 +84,20 @@ def _out(arr, scalar):
     return float(arr) if scalar else arr
 
 
+def _cdf_out(out, x, lo, hi, scalar):
+    """Finish a continuous cdf: clip to ``[0, 1]``, exactly 0 at or below ``lo`` and 1 at or above ``hi``."""
+    out = np.clip(out, 0.0, 1.0)
+    out = np.where(x >= hi, 1.0, np.where(x <= lo, 0.0, out))
+    return _out(out, scalar)
+
+
+def _quantile_out(out, p, lo, hi, scalar):
+    """Finish a continuous quantile: clip to ``[lo, hi]``, exactly ``lo`` at 0 and ``hi`` at 1."""
+    out = np.clip(out, lo, hi)
+    out = np.where(p <= 0, lo, np.where(p >= 1, hi, out))
+    return _out(out, scalar)
+
+
 class Distribution:
     """Base class: a distribution of types ``r`` on a bounded support ``[lo, hi]``.
 
@@ -530,9 +544,7 @@ class Truncated(ContinuousDistribution):
             out = (self._S_lo - np.asarray(self._sf(xc), dtype=float)) / self.mass
         else:
             out = (np.asarray(self._cdf(xc), dtype=float) - self._F_lo) / self.mass
-        out = np.clip(out, 0.0, 1.0)
-        out = np.where(x >= self.hi, 1.0, np.where(x <= self.lo, 0.0, out))
-        return _out(out, scalar)
+        return _cdf_out(out, x, self.lo, self.hi, scalar)
 
     def quantile(self, u):
         """Truncated quantile ``F^{-1}(F(lo) + u (F(hi) - F(lo)))``, clipped to ``[lo, hi]``.
@@ -548,9 +560,7 @@ class Truncated(ContinuousDistribution):
             out = np.asarray(self._isf(self._S_lo - p * self.mass), dtype=float)
         else:
             out = np.asarray(self._ppf(self._F_lo + p * self.mass), dtype=float)
-        out = np.clip(out, self.lo, self.hi)
-        out = np.where(p <= 0, self.lo, np.where(p >= 1, self.hi, out))
-        return _out(out, scalar)
+        return _quantile_out(out, p, self.lo, self.hi, scalar)
 
     def pdf(self, r):
         """``f(r) / mass`` on ``[lo, hi]``, 0 outside.
@@ -664,9 +674,7 @@ class Tabulated(ContinuousDistribution):
         k = self._cell(xc)
         t = xc - self.x[k]
         out = self._cum[k] + self.density[k] * t + 0.5 * self._slope[k] * t * t
-        out = np.clip(out, 0.0, 1.0)
-        out = np.where(x >= self.hi, 1.0, np.where(x <= self.lo, 0.0, out))
-        return _out(out, scalar)
+        return _cdf_out(out, x, self.lo, self.hi, scalar)
 
     def quantile(self, u):
         """Closed-form inverse of the piecewise-quadratic cdf.
@@ -685,9 +693,7 @@ class Tabulated(ContinuousDistribution):
         denom = fk + np.sqrt(disc)
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(denom > 0, 2.0 * d / denom, 0.0)
-        out = np.clip(self.x[k] + np.minimum(t, self._h[k]), self.lo, self.hi)
-        out = np.where(p >= 1.0, self.hi, np.where(p <= 0.0, self.lo, out))
-        return _out(out, scalar)
+        return _quantile_out(self.x[k] + np.minimum(t, self._h[k]), p, self.lo, self.hi, scalar)
 
     def expect(self, func):
         """``E[func(r)]`` by 8-point Gauss-Legendre on every grid cell.

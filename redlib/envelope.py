@@ -178,12 +178,12 @@ class Envelope:
         return il, ir, float(min(max(w, 0.0), 1.0))
 
     def split(self, x0):
-        """Two-point Carathéodory split of ``x0`` on the hull.
+        """Two-point Carathéodory split of ``x0`` on the hull (:meth:`split_indices` as points).
 
         Parameters
         ----------
         x0 : float
-            Point in ``[x[0], x[-1]]``.
+            Point in ``[x[0], x[-1]]`` (as in :meth:`split_indices`).
 
         Returns
         -------

@@ -118,11 +118,12 @@ class Side:
         Parameters
         ----------
         r : array_like
-            Types.
+            Rates of substitution at which to evaluate the weight.
 
         Returns
         -------
         numpy.ndarray
+            Non-negative weights, of the shape of ``r``.
 
         Examples
         --------
@@ -303,6 +304,30 @@ class FiniteMarket:
                             self.nu[kb], self.mu)
 
 
+def _cumulative_below(probs, lam, r):
+    """Sums over the types at or below each type: mass ``G``, ``A = sum g lam``, ``B = sum g lam r``.
+
+    These describe every seller threshold rule "types ``1..k`` sell" (``MATH.md`` A5).
+    """
+    return np.cumsum(probs), np.cumsum(probs * lam), np.cumsum(probs * lam * r)
+
+
+def _cumulative_above(probs, lam, r):
+    """Sums over the types at or above each type: mass ``Hb``, ``C = sum h lam``, ``D = sum h lam r``.
+
+    These describe every buyer threshold rule "types ``k..m`` buy" (``MATH.md`` A5).
+    """
+    return (np.cumsum(probs[::-1])[::-1], np.cumsum((probs * lam)[::-1])[::-1],
+            np.cumsum((probs * lam * r)[::-1])[::-1])
+
+
+def _check_market(market):
+    """Input check shared by every market solver: ``market`` must be a :class:`Market`."""
+    if not isinstance(market, Market):
+        raise ValueError(f"market must be a Market, got {type(market).__name__}")
+    return market
+
+
 # ----------------------------------------------------------------------------------------------
 # Competitive equilibrium
 # ----------------------------------------------------------------------------------------------
@@ -451,9 +476,7 @@ def competitive_equilibrium(market, grid_size=None):
     >>> round(competitive_equilibrium(m2, grid_size=3000).price, 3)   # G(p) = 2(1 - p)
     0.667
     """
-    if not isinstance(market, Market):
-        raise ValueError(f"market must be a Market, got {type(market).__name__}")
-    return _ce_finite(market.finite(grid_size).positive())
+    return _ce_finite(_check_market(market).finite(grid_size).positive())
 
 
 # ----------------------------------------------------------------------------------------------

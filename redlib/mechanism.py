@@ -41,7 +41,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linprog
 
-from .market import CompetitiveEquilibrium, Market, _ce_finite, classify_instruments
+from ._validation import check_bool
+from .market import (
+    CompetitiveEquilibrium,
+    _ce_finite,
+    _check_market,
+    _cumulative_above,
+    _cumulative_below,
+    classify_instruments,
+)
 
 __all__ = ["optimal_mechanism", "MechanismResult", "SideMechanism", "MechanismVerificationError"]
 
@@ -73,14 +81,10 @@ class _Options:
         self.fm = fm
         s, g, lam, b, h, nu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu
         self.n, self.m, self.mu = s.size, b.size, fm.mu
-        self.G = np.cumsum(g)
-        self.A = np.cumsum(g * lam)
-        self.B = np.cumsum(g * lam * s)
+        self.G, self.A, self.B = _cumulative_below(g, lam, s)
         self.s_lo = s
         self.s_hi = np.append(s[1:], s[-1])
-        self.Hb = np.cumsum(h[::-1])[::-1]
-        self.C = np.cumsum((h * nu)[::-1])[::-1]
-        self.D = np.cumsum((h * nu * b)[::-1])[::-1]
+        self.Hb, self.C, self.D = _cumulative_above(h, nu, b)
         self.b_lo = np.insert(b[:-1], 0, b[0])
         self.b_hi = b
         self.Lam_S = float(self.A[-1])
@@ -502,9 +506,11 @@ class SideMechanism:
     @property
     def U(self):
         """Money-metric utility of each finite type."""
-        if self.side == "sellers":
-            return self.T - self.types * self.X
-        return self.types * self.X - self.T
+        return self._utility(self.types, self.X, self.T)
+
+    def _utility(self, r, x, t):
+        """Money-metric utility of type ``r`` trading with probability ``x`` for transfer ``t``."""
+        return t - r * x if self.side == "sellers" else r * x - t
 
     @property
     def prices(self):
@@ -550,7 +556,7 @@ class SideMechanism:
         Parameters
         ----------
         r : array_like
-            Types.
+            Types of this side (rates of substitution); each takes its best option on the menu.
 
         Returns
         -------
@@ -572,11 +578,12 @@ class SideMechanism:
         Parameters
         ----------
         r : array_like
-            Types.
+            Types of this side, as in :meth:`trade_probability`.
 
         Returns
         -------
         numpy.ndarray
+            Money received (sellers) or paid (buyers), of the shape of ``r``.
 
         Examples
         --------
@@ -593,11 +600,12 @@ class SideMechanism:
         Parameters
         ----------
         r : array_like
-            Types.
+            Types of this side, as in :meth:`trade_probability`.
 
         Returns
         -------
         numpy.ndarray
+            ``T - r X`` for sellers, ``r X - T`` for buyers (lump sum included).
 
         Examples
         --------
@@ -608,8 +616,7 @@ class SideMechanism:
         (0.0, 0.0)
         """
         x, t = self._choose(r)
-        r = np.asarray(r, dtype=float)
-        return t - r * x if self.side == "sellers" else r * x - t
+        return self._utility(np.asarray(r, dtype=float), x, t)
 
     def rationed_mass(self, tol=1e-9):
         """Mass of types that strictly gain from trade but trade with probability in ``(0, 1)``.
@@ -936,16 +943,14 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
     >>> res_nfl.lump_sums
     (0.0, 0.0)
     """
-    if not isinstance(market, Market):
-        raise ValueError(f"market must be a Market, got {type(market).__name__}")
-    if not isinstance(lump_sum, (bool, np.bool_)):
-        raise ValueError(f"lump_sum must be True or False, got {lump_sum!r}")
+    _check_market(market)
+    lump_sum = check_bool("lump_sum", lump_sum)
     if method not in ("auto", "dual", "lp"):
         raise ValueError(f"method must be 'auto', 'dual' or 'lp', got {method!r}")
     fm = market.finite(grid_size).positive()
     cells = (0.0 if market.sellers.dist.is_discrete else 1.0 / fm.s.size,
              0.0 if market.buyers.dist.is_discrete else 1.0 / fm.b.size)
-    return _solve_market(fm, bool(lump_sum), method, cells)
+    return _solve_market(fm, lump_sum, method, cells)
 
 
 def _solve_market(fm, lump_sum, method="auto", cells=(0.0, 0.0)):

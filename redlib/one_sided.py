@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import check_finite, check_probability
-from .market import Side
+from .market import Side, _cumulative_above, _cumulative_below
 
 __all__ = [
     "OneSidedResult",
@@ -172,6 +172,36 @@ def _inputs(side, Q, R, grid_size):
 _EPS = 1e-12
 
 
+def _rationing(strict, Q):
+    """Trade probability of the types at a posted price that serves ``Q`` units.
+
+    ``strict`` is, per candidate price, the mass of types that strictly prefer trading at it
+    (below it for sellers, above it for buyers); if it exceeds ``Q`` they are rationed uniformly.
+    """
+    return np.where(strict > Q * (1 + _EPS), Q / np.where(strict > 0, strict, 1.0), 1.0)
+
+
+def _best_price(side, r, reach, x, val, Q, R):
+    """Pick the optimal posted price among the types that can serve ``Q`` units (``MATH.md`` A5).
+
+    ``reach`` is, per candidate price ``r``, the mass of types willing to trade at it; ``x`` the
+    rationing of the marginal types and ``val`` the objective.  Among (numerically) tied optima
+    the competitive price is preferred.
+    """
+    cand = np.flatnonzero(reach >= Q - _EPS)
+    i = cand[int(np.argmax(val[cand]))]
+    ic = cand[0] if side == "sellers" else cand[-1]
+    if val[ic] >= val[i] - 1e-13 * max(1.0, abs(val[i])):
+        i = ic  # prefer the competitive price among (numerically) tied optima
+    lump = R - r[i] * Q if side == "sellers" else r[i] * Q - R
+    return OneSidedResult(
+        side=side, price=float(r[i]), quantity=Q, rationing=float(x[i]),
+        objective=float(val[i]), competitive_price=float(r[ic]),
+        competitive_objective=float(val[ic]), lump_sum=float(lump),
+        prices=r[cand], objectives=val[cand],
+    )
+
+
 def optimal_seller_price(side, Q, R=0.0, grid_size=None):
     r"""Optimal single seller price for acquiring ``Q`` units with budget ``R`` (``MATH.md`` A5).
 
@@ -205,27 +235,13 @@ def optimal_seller_price(side, Q, R=0.0, grid_size=None):
     (0.1, 0.9, 0.45)
     """
     r, g, lam, Q, R = _inputs(side, Q, R, grid_size)
-    G = np.cumsum(g)
-    A = np.cumsum(g * lam)
-    B = np.cumsum(g * lam * r)
+    G, A, B = _cumulative_below(g, lam, r)
     Lam = float(A[-1])
     Gm = np.insert(G[:-1], 0, 0.0)  # mass strictly below each type
     Am = np.insert(A[:-1], 0, 0.0)
     Bm = np.insert(B[:-1], 0, 0.0)
-    ok = G >= Q - _EPS
-    x = np.where(Gm > Q * (1 + _EPS), Q / np.where(Gm > 0, Gm, 1.0), 1.0)
-    val = x * (r * Am - Bm) + Lam * (R - r * Q)
-    cand = np.flatnonzero(ok)
-    i = cand[int(np.argmax(val[cand]))]
-    ic = cand[0]
-    if val[ic] >= val[i] - 1e-13 * max(1.0, abs(val[i])):
-        i = ic  # prefer the competitive price among (numerically) tied optima
-    return OneSidedResult(
-        side="sellers", price=float(r[i]), quantity=Q, rationing=float(x[i]),
-        objective=float(val[i]), competitive_price=float(r[ic]),
-        competitive_objective=float(val[ic]), lump_sum=float(R - r[i] * Q),
-        prices=r[cand], objectives=val[cand],
-    )
+    x = _rationing(Gm, Q)
+    return _best_price("sellers", r, G, x, x * (r * Am - Bm) + Lam * (R - r * Q), Q, R)
 
 
 def optimal_buyer_price(side, Q, R=0.0, grid_size=None):
@@ -259,27 +275,13 @@ def optimal_buyer_price(side, Q, R=0.0, grid_size=None):
     (0.7005, True, 1.0)
     """
     r, h, lam, Q, R = _inputs(side, Q, R, grid_size)
-    Hb = np.cumsum(h[::-1])[::-1]  # mass at or above each type
-    C = np.cumsum((h * lam)[::-1])[::-1]
-    D = np.cumsum((h * lam * r)[::-1])[::-1]
+    Hb, C, D = _cumulative_above(h, lam, r)  # Hb: mass at or above each type
     Lam = float(C[0])
     Hp = np.append(Hb[1:], 0.0)  # mass strictly above
     Cp = np.append(C[1:], 0.0)
     Dp = np.append(D[1:], 0.0)
-    ok = Hb >= Q - _EPS
-    x = np.where(Hp > Q * (1 + _EPS), Q / np.where(Hp > 0, Hp, 1.0), 1.0)
-    val = x * (Dp - r * Cp) + Lam * (r * Q - R)
-    cand = np.flatnonzero(ok)
-    i = cand[int(np.argmax(val[cand]))]
-    ic = cand[-1]
-    if val[ic] >= val[i] - 1e-13 * max(1.0, abs(val[i])):
-        i = ic  # prefer the competitive price among (numerically) tied optima
-    return OneSidedResult(
-        side="buyers", price=float(r[i]), quantity=Q, rationing=float(x[i]),
-        objective=float(val[i]), competitive_price=float(r[ic]),
-        competitive_objective=float(val[ic]), lump_sum=float(r[i] * Q - R),
-        prices=r[cand], objectives=val[cand],
-    )
+    x = _rationing(Hp, Q)
+    return _best_price("buyers", r, Hb, x, x * (Dp - r * Cp) + Lam * (r * Q - R), Q, R)
 
 
 def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
@@ -322,9 +324,7 @@ def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
 
     r, h, lam, Q, R = _inputs(side, Q, R, grid_size)
     m = r.size
-    Hb = np.cumsum(h[::-1])[::-1]
-    C = np.cumsum((h * lam)[::-1])[::-1]
-    D = np.cumsum((h * lam * r)[::-1])[::-1]
+    Hb, C, D = _cumulative_above(h, lam, r)
     Lam = float(C[0])
     lo = np.insert(r[:-1], 0, r[0])
     coef = Lam * Hb - C

@@ -18,6 +18,13 @@ from redlib import (
 )
 from redlib.mechanism import MechanismVerificationError
 
+def _assert_price_count(res):
+    """DKA theorem: at most 4 prices, at most 3 when a lump sum is paid."""
+    assert res.n_prices <= 4
+    if max(res.lump_sums) > 1e-9:
+        assert res.n_prices <= 3
+
+
 SEEDS = range(36)  # 36 instances x 2 lump-sum variants = 72 LP comparisons
 
 
@@ -29,10 +36,7 @@ def test_matches_lp_referee(seed, lump_sum):
     ref = lp_market(market, lump_sum=lump_sum)
     assert res.welfare == pytest.approx(ref.welfare, rel=1e-7, abs=1e-7)
     assert res.verify() is True
-    # DKA theorem: at most 4 prices, at most 3 when a lump sum is paid
-    assert res.n_prices <= 4
-    if max(res.lump_sums) > 1e-9:
-        assert res.n_prices <= 3
+    _assert_price_count(res)
     if not lump_sum:
         assert res.lump_sums == (0.0, 0.0)
         assert res.sellers.U[-1] == pytest.approx(0.0, abs=1e-12)
@@ -201,7 +205,7 @@ def test_coarse_to_fine_on_larger_markets(seed):
         assert fast.method == "colgen"
         assert fast.welfare == pytest.approx(full.welfare, rel=1e-9, abs=1e-12)
         assert fast.verify()
-        assert fast.n_prices <= (3 if max(fast.lump_sums) > 1e-9 else 4)
+        _assert_price_count(fast)
 
 
 def test_no_free_lunch_rationing_from_cross_side_inequality_alone():
@@ -245,7 +249,7 @@ if st is not None:
         ref = lp_market(market, lump_sum=lump_sum)
         assert res.welfare == pytest.approx(ref.welfare, rel=1e-7, abs=1e-9)
         assert res.verify()
-        assert res.n_prices <= (3 if max(res.lump_sums) > 1e-9 else 4)
+        _assert_price_count(res)
 
 
 def test_indifferent_buyer_with_lump_sum_is_not_rationed():

@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from _plot_helpers import close_figures  # noqa: E402,F401  (autouse)
+from _plot_helpers import line_labelled as _line  # noqa: E402
 from redlib import Discrete, Group, Uniform, optimal_allocation  # noqa: E402
 from redlib.plotting.allocation import (  # noqa: E402
     essential_atom,
@@ -26,12 +28,6 @@ from redlib.plotting.allocation import (  # noqa: E402
 N = 120
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def four():
     groups = [
@@ -41,13 +37,6 @@ def four():
         Group("4", Uniform(0.5, 1.5), weight=2.0, mass=0.25),
     ]
     return optimal_allocation(groups, Uniform(0, 1), alpha=1.0, grid_size=N)
-
-
-def _line(ax, label):
-    for line in ax.get_lines():
-        if line.get_label() == label:
-            return line
-    raise AssertionError(f"no line labelled {label!r}; have {[l.get_label() for l in ax.get_lines()]}")
 
 
 def test_essential_atom_closed_form(four):

@@ -3,11 +3,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import redlib  # noqa: E402
+from _plot_helpers import close_figures  # noqa: E402,F401  (autouse)
+from _plot_helpers import line_labelled as _line  # noqa: E402
 from redlib import Market, Side, Uniform, power_weight  # noqa: E402
 from redlib.plotting.market import (  # noqa: E402
     INSTRUMENT_LABELS,
@@ -20,19 +21,6 @@ from redlib.plotting.market import (  # noqa: E402
     plot_weights,
     plot_welfare_comparison,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _line(ax, label):
-    for line in ax.get_lines():
-        if line.get_label() == label:
-            return line
-    raise AssertionError(f"no line labelled {label!r}; have {[l.get_label() for l in ax.get_lines()]}")
 
 
 @pytest.fixture(scope="module")

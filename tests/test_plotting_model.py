@@ -8,10 +8,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from _plot_helpers import close_figures  # noqa: E402,F401  (autouse)
+from _plot_helpers import line_labelled  # noqa: E402
 from redlib.distributions import Uniform  # noqa: E402
 from redlib.plotting.model import (  # noqa: E402
     plot_induced_weights,
@@ -21,17 +22,8 @@ from redlib.plotting.model import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def _line(ax, label_start):
-    for line in ax.get_lines():
-        if str(line.get_label()).startswith(label_start):
-            return line
-    raise AssertionError(f"no line labelled {label_start!r}; have {[l.get_label() for l in ax.get_lines()]}")
+    return line_labelled(ax, label_start, prefix=True)
 
 
 def test_plot_market_uniform_curves_and_point():

@@ -25,7 +25,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import check_in
+from .._validation import check_in, check_one_per
 from . import style
 
 __all__ = ["plot_psi", "plot_quality_split", "plot_schedules", "plot_allocation", "region_blocks",
@@ -53,6 +53,8 @@ def _check_result(result, name="result"):
 
 
 def _labels(result, labels):
+    """Check ``result`` and return the labels of the groups to draw (default all)."""
+    _check_result(result)
     if labels is None:
         return list(result.labels)
     if isinstance(labels, str):
@@ -199,12 +201,9 @@ def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=Tr
     >>> len(fig.axes)
     2
     """
-    _check_result(result)
     labels = _labels(result, labels)
     if titles is not None:
-        titles = [str(s) for s in titles]
-        if len(titles) != len(labels):
-            raise ValueError(f"titles must have one entry per panel ({len(labels)}), got {len(titles)}")
+        titles = check_one_per("titles", (str(s) for s in titles), len(labels), "panel")
     fig, axes = _axes(ax, len(labels), ncols=ncols)
     created = ax is None
     col = _group_colors(result)
@@ -382,7 +381,6 @@ def plot_schedules(result, labels=None, *, ax=None, payments=True):
     >>> len(fig.axes)
     2
     """
-    _check_result(result)
     labels = _labels(result, labels)
     fig, axes = _axes(ax, 2 if payments else 1, panel_size=(4.6, 3.6))
     col = _group_colors(result)
@@ -441,7 +439,6 @@ def plot_allocation(result, labels=None, *, suptitle=None):
     >>> len(fig.axes)
     4
     """
-    _check_result(result)
     labels = _labels(result, labels)
     n = len(labels)
     fig = plt.figure(figsize=(max(9.0, 3.1 * n), 7.4), layout="constrained")

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from .._validation import check_in, check_int, check_finite_array
+from .._validation import check_finite_array, check_in, check_int, check_one_per
 from . import style
 
 __all__ = [
@@ -188,9 +188,7 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
     """
     side = check_in("side", side, ("seller", "buyer"))
     Q = check_finite_array("quantities", quantities)
-    results = list(results)
-    if len(results) != Q.size:
-        raise ValueError(f"results must have one entry per quantity ({Q.size}), got {len(results)}")
+    results = check_one_per("results", results, Q.size, "quantity")
     price = np.array([float(res.price) for res in results])
     comp = np.array([float(res.competitive_price) for res in results])
     ration = np.array([float(res.rationing) for res in results])
@@ -252,9 +250,7 @@ def plot_price_objective(results, *, labels=None, title=None):
         raise ValueError("results must contain at least one OneSidedResult")
     if labels is None:
         labels = [None] * len(results)
-    labels = list(labels)
-    if len(labels) != len(results):
-        raise ValueError(f"labels must have one entry per result ({len(results)}), got {len(labels)}")
+    labels = check_one_per("labels", labels, len(results), "result")
     fig, axes = _new_axes(figsize=(6.5, 4.0))
     ax = axes[0, 0]
     for i, (res, lab) in enumerate(zip(results, labels)):
@@ -579,9 +575,7 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None):
     2
     """
     xs = check_finite_array("x", x)
-    results = list(results)
-    if len(results) != xs.size:
-        raise ValueError(f"results must have one entry per x ({xs.size}), got {len(results)}")
+    results = check_one_per("results", results, xs.size, "x")
     w = np.array([float(res.welfare) for res in results])
     w_ce = np.array([float(res.competitive.welfare) for res in results])
     inst = [str(res.instruments) for res in results]

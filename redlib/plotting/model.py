@@ -433,10 +433,7 @@ def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None
 
     def wealth_axis(ax):
         ax.set_xscale("log")
-        ticks = _nice_log_ticks(c)
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_xticklabels([_fraction_label(t) for t in ticks])
+        _log_ticks(ax.xaxis, c, _fraction_label)
         ax.set_xlim(c[0] / 1.08, c[-1] * 1.08)
 
     ax_p.plot(c, p, color="k", lw=2)
@@ -452,10 +449,7 @@ def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None
     ax_L.axvline(current, color="0.6", lw=0.8)
     wealth_axis(ax_L)
     ax_L.set_yscale("log")
-    yt = _nice_log_ticks(L)
-    ax_L.yaxis.set_major_locator(FixedLocator(yt))
-    ax_L.yaxis.set_minor_locator(NullLocator())
-    ax_L.set_yticklabels([f"{t:g}" for t in yt])
+    _log_ticks(ax_L.yaxis, L, lambda t: f"{t:g}")
     ax_L.set_xlabel(xlabel + " (log scale)")
     ax_L.set_ylabel(r"$\Lambda_S / \Lambda_B$ (log scale)")
     ax_L.set_title(f"({names[1]}) …but their dollars count more")
@@ -468,6 +462,15 @@ def _nice_log_ticks(values):
     k_lo, k_hi = int(np.ceil(np.log2(lo) - 1e-9)), int(np.floor(np.log2(hi) + 1e-9))
     ticks = [2.0 ** k for k in range(k_lo, k_hi + 1)]
     return ticks if len(ticks) >= 2 else [lo, hi]
+
+
+def _log_ticks(axis, values, label):
+    """Put fixed :func:`_nice_log_ticks` ticks, labelled ``label(t)``, on a log-scale ``axis``."""
+    ticks = _nice_log_ticks(values)
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_minor_locator(NullLocator())
+    axis.set_ticklabels([label(t) for t in ticks])
+    return ticks
 
 
 def _fraction_label(t):

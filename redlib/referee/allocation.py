@@ -29,6 +29,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 
+from ._lp import ic_rows, ir_rows
+
 __all__ = ["lp_allocation", "LPAllocationResult"]
 
 
@@ -167,21 +169,13 @@ def lp_allocation(groups, objects, alpha, grid_size=None, feasibility="dominance
         add(nrow + np.repeat(np.arange(n), m), xi, np.ones(n * m))
         rhs.append(np.ones(n))
         nrow += n
-        # IR: -(r_k Q_k - T_k) <= 0
-        add(nrow + np.arange(n), qi, -r)
-        add(nrow + np.arange(n), ti, np.ones(n))
-        rhs.append(np.zeros(n))
-        nrow += n
-        # pairwise IC: r_k Q_l - T_l - r_k Q_k + T_k <= 0 for all k != l
-        kk, ll = np.nonzero(~np.eye(n, dtype=bool))
-        npair = len(kk)
-        rid = nrow + np.arange(npair)
-        add(rid, qi[ll], r[kk])
-        add(rid, qi[kk], -r[kk])
-        add(rid, ti[ll], -np.ones(npair))
-        add(rid, ti[kk], np.ones(npair))
-        rhs.append(np.zeros(npair))
-        nrow += npair
+        # IR: -(r_k Q_k - T_k) <= 0 ; pairwise IC: r_k Q_l - T_l - r_k Q_k + T_k <= 0 for all
+        # k != l  (the Q and T blocks are adjacent, ot == oq + n: buyer-type utility r Q - T)
+        for block in (ir_rows, ic_rows):
+            rr, cc, vv, k = block(r, -1.0, oq)
+            add(nrow + rr, cc, vv)
+            rhs.append(np.zeros(k))
+            nrow += k
     # feasibility
     if feasibility == "dominance":
         # for each level j: sum_k w_k sum_{l >= j} x[k, l] <= sum_{l >= j} f_l

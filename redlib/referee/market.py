@@ -24,6 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from ._lp import ic_rows, ir_rows
+
 __all__ = ["lp_market", "LPMarketResult"]
 
 
@@ -84,24 +86,6 @@ class LPMarketResult:
         )
 
 
-def _ic_block(r, sign, offset):
-    """Rows ``sign*(T_k - r_i X_k) - sign*(T_i - r_i X_i) <= 0`` for all ``i != k`` (one side).
-
-    Variables of the side are laid out as ``[X_0..X_{n-1}, T_0..T_{n-1}]`` starting at ``offset``.
-    Seller utility ``T - r X`` (sign = +1); buyer utility ``r X - T`` (sign = -1).
-    """
-    n = r.size
-    ii, kk = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-    mask = ii != kk
-    ii, kk = ii[mask], kk[mask]
-    nrow = ii.size
-    rows = np.repeat(np.arange(nrow), 4)
-    cols = np.stack([offset + kk, offset + n + kk, offset + ii, offset + n + ii], axis=1).ravel()
-    vals = np.stack([-sign * r[ii], sign * np.ones(nrow), sign * r[ii], -sign * np.ones(nrow)],
-                    axis=1).ravel()
-    return rows, cols, vals, nrow
-
-
 def lp_market(market, lump_sum=True, grid_size=None):
     r"""Optimal mechanism of a finite market by brute force (all pairwise IC constraints).
 
@@ -134,19 +118,15 @@ def lp_market(market, lump_sum=True, grid_size=None):
     >>> abs(lp_market(m).welfare - optimal_mechanism(m).welfare) < 1e-9
     True
     """
-    from ..market import Market
+    from .._validation import check_bool
+    from ..market import _check_market  # input handling shared with the solver (no math shared)
 
-    if not isinstance(market, Market):
-        raise ValueError(f"market must be a Market, got {type(market).__name__}")
-    if not isinstance(lump_sum, (bool, np.bool_)):
-        raise ValueError(f"lump_sum must be True or False, got {lump_sum!r}")
-    s, g, lam = market.sellers.finite(grid_size)
-    b, h, nu = market.buyers.finite(grid_size)
+    _check_market(market)
+    lump_sum = check_bool("lump_sum", lump_sum)
     # the type space is the support: zero-probability types are dropped (under No Free Lunch
     # they would otherwise move the "worst type" whose utility is pinned to zero)
-    s, g, lam = s[g > 0], g[g > 0], lam[g > 0]
-    b, h, nu = b[h > 0], h[h > 0], nu[h > 0]
-    mu = market.mu
+    fm = market.finite(grid_size).positive()
+    s, g, lam, b, h, nu, mu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu, fm.mu
     n, m = s.size, b.size
     N = 2 * n + 2 * m
     oS, oB = 0, 2 * n  # variable blocks [X_S, T_S, X_B, T_B]
@@ -162,17 +142,12 @@ def lp_market(market, lump_sum=True, grid_size=None):
     rows, cols, vals = [], [], []
     nrow = 0
     for r, sign, off in ((s, 1.0, oS), (b, -1.0, oB)):
-        rr, cc, vv, k = _ic_block(r, sign, off)
-        rows.append(rr + nrow)
-        cols.append(cc)
-        vals.append(vv)
-        nrow += k
-        # IR: -(utility) <= 0
-        idx = np.arange(r.size)
-        rows.append(nrow + np.repeat(idx, 2))
-        cols.append(np.stack([off + idx, off + r.size + idx], axis=1).ravel())
-        vals.append(np.stack([sign * r, -sign * np.ones(r.size)], axis=1).ravel())
-        nrow += r.size
+        for block in (ic_rows, ir_rows):  # pairwise IC, then IR: -(utility) <= 0
+            rr, cc, vv, k = block(r, sign, off)
+            rows.append(rr + nrow)
+            cols.append(cc)
+            vals.append(vv)
+            nrow += k
     # budget: sum g T_S - mu sum h T_B <= 0
     rows.append(np.full(n + m, nrow))
     cols.append(np.concatenate([oS + n + np.arange(n), oB + m + np.arange(m)]))
