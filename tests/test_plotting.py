@@ -163,3 +163,22 @@ def test_explore_in_kernel_outputs(static, monkeypatch):
     assert re.search(r"buyer mass mu", players[0]["data"]["text/html"])
     widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(widgets) == (0 if static else 1)
+
+
+def test_chapter_plotting_modules_are_reexported_without_collisions():
+    import importlib
+
+    import redlib.plotting as plotting
+
+    seen = {}
+    for name in ("model", "market", "allocation", "propositions"):
+        try:
+            mod = importlib.import_module(f"redlib.plotting.{name}")
+        except ModuleNotFoundError:
+            continue
+        for attr in getattr(mod, "__all__", []):
+            assert attr not in seen, f"{attr} is exported by both plotting.{seen[attr]} and plotting.{name}"
+            seen[attr] = name
+            assert getattr(plotting, attr) is getattr(mod, attr)
+            assert attr in plotting.__all__
+    assert len(plotting.__all__) == len(set(plotting.__all__))

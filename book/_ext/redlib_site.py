@@ -6,7 +6,12 @@
   (``<a href>``, e.g. the Binder/Colab launch buttons and DOIs) are allowed.
 * Cross-references: ``redlib`` re-exports every public name at top level, so docstrings may write
   :func:`redlib.optimal_mechanism` although the object is documented as
-  ``redlib.mechanism.optimal_mechanism``. Such references are resolved to the documented object.
+  ``redlib.mechanism.optimal_mechanism``. Such references are resolved to the documented object;
+  short ones (``:meth:`cdf```) through the method resolution order of the docstring's class; an
+  attribute listed in a numpydoc ``Attributes`` section links to its class; a private helper
+  (``_name``, deliberately undocumented) is shown as code. Anything else still warns (``-n``).
+* Module docstrings: their numpydoc headings become rubrics, so that several modules can share the
+  API page without duplicate section targets.
 """
 from __future__ import annotations
 
@@ -170,6 +175,26 @@ def _resolve_suffix(app, env, node, contnode):
     return ref(matches[0])
 
 
+def _private_target(app, env, node, contnode):
+    """A docstring may name a private helper (``:func:`_helper```) for readers of the source; private
+    names are deliberately left out of the API reference, so render the name as plain code instead
+    of reporting a broken link. Only names that really exist in redlib qualify."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "").lstrip("~.")
+    last = target.rsplit(".", 1)[-1]
+    if not last.startswith("_") or last.startswith("__"):
+        return None
+    candidates = [target] if target.startswith("redlib.") else []
+    mod, cls = node.get("py:module"), node.get("py:class")
+    if mod:
+        candidates += [f"{mod}.{cls}.{target}" if cls else None, f"{mod}.{target}"]
+    for name in filter(None, candidates):
+        if name.startswith("redlib.") and _locate(name) is not None:
+            return contnode
+    return None
+
+
 def _check_offline(app, exc):
     if exc is not None or app.builder.format != "html":
         return
@@ -190,6 +215,7 @@ def setup(app):
     app.connect("html-page-context", _strip_thebe, priority=900)
     app.connect("missing-reference", _resolve_reexport)
     app.connect("missing-reference", _resolve_suffix)
+    app.connect("missing-reference", _private_target)
     app.connect("autodoc-process-docstring", _module_sections_to_rubrics)
     app.connect("build-finished", _check_offline, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

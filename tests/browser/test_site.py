@@ -39,7 +39,12 @@ PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if "
 CHAPTERS = [p for p in PAGES if re.match(r"book/\d\d_.*\.html$", p)]
 
 # raw TeX that MathJax should have consumed (outside code blocks)
-RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\$[^$\n]{0,80}\\[A-Za-z]+[^$\n]{0,80}\$")
+RAW_TEX = re.compile(
+    r"\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{"           # \( \) \[ \] $$ \begin{
+    r"|\$[^$\n]{0,80}\\[A-Za-z]+[^$\n]{0,80}\$"               # $ ... \command ... $
+    r"|(?<![\w$])\$[^$\s][^$\n]{0,60}?[^$\s\\]\$(?![\w$])"  # $x^2$ (no space inside the delimiters)
+    r"|(?<![\w$])\$[A-Za-z]\$(?![\w$])"                        # $x$
+)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -166,7 +171,7 @@ def test_page(browser, server, path):
             const texts = [];
             let n;
             while ((n = walker.nextNode())) {
-                if (n.parentElement.closest('pre, code, script, style, mjx-container, .highlight, textarea, mjx-assistive-mml'))
+                if (n.parentElement.closest('pre, code, script, style, mjx-container, .highlight, textarea, mjx-assistive-mml, .sig, .pre, .classifier'))
                     continue;
                 if (n.textContent.trim()) texts.push(n.textContent);
             }

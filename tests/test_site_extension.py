@@ -1,0 +1,58 @@
+"""Unit tests of the site's local Sphinx extension (book/_ext/redlib_site.py)."""
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("redlib_site", ROOT / "book" / "_ext" / "redlib_site.py")
+ext = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ext)
+
+
+def test_remote_resources_are_detected_but_links_are_not():
+    bad = [
+        '<script src="https://cdn.jsdelivr.net/npm/x.js"></script>',
+        '<script async src="//unpkg.com/thebe/lib/index.js"></script>',
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
+        '<img alt="x" src="http://example.org/a.png">',
+        '<iframe src="https://www.youtube.com/embed/1"></iframe>',
+        '<div style="background: url(https://example.org/bg.png)"></div>',
+    ]
+    good = [
+        '<a href="https://mybinder.org/v2/gh/x/y/main">Binder</a>',
+        '<a class="reference external" href="https://doi.org/10.3982/ECTA16671">doi</a>',
+        '<script src="../_static/mathjax/tex-chtml.js"></script>',
+        '<img alt="figure" src="../_images/abc.png">',
+        '<img alt="frame" src="data:image/png;base64,iVBORw0KGgo=">',
+        '<link rel="stylesheet" href="../_static/styles/theme.css">',
+    ]
+    for html in bad:
+        assert ext._REMOTE.search(html), html
+    for html in good:
+        assert not ext._REMOTE.search(html), html
+
+
+def test_module_docstring_headings_become_rubrics():
+    lines = [
+        "Summary line.",
+        "",
+        "First deck (a long title)",
+        "-------------------",
+        "text",
+        "",
+        "Examples",
+        "--------",
+        ">>> 1 + 1",
+        "2",
+        "",
+        "    indented",
+        "    --------",
+    ]
+    ext._module_sections_to_rubrics(None, "module", "m", None, None, lines)
+    assert ".. rubric:: First deck (a long title)" in lines
+    assert ".. rubric:: Examples" in lines
+    assert "--------" not in lines and "-------------------" not in lines
+    assert "    --------" in lines  # indented text (e.g. inside a literal block) is left alone
+    # functions and classes are numpydoc's business
+    fn = ["Examples", "--------"]
+    ext._module_sections_to_rubrics(None, "function", "f", None, None, fn)
+    assert fn == ["Examples", "--------"]
