@@ -154,15 +154,31 @@ def test_explore_in_kernel_outputs(static, monkeypatch):
     outputs = nb.cells[0].outputs
     kinds = [o.output_type for o in outputs]
     assert "error" not in kinds and "stream" not in kinds, outputs
-    # exactly one static image (no duplicate inline-backend figure), with the alt text
+    # each figure once: the default is one of the values, so no separate static image and no
+    # duplicate inline-backend figure; the site gets the player, a live kernel the slider
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert images == []
+    players = [o for o in outputs if "redlib-explore" in o.get("data", {}).get("text/html", "")]
+    assert len(players) == (1 if static else 0)
+    if static:
+        html_out = players[0]["data"]["text/html"]
+        assert re.search(r"buyer mass mu", html_out)
+        assert 'alt="A line of slope mu' in html_out
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == (0 if static else 1)
+
+
+def test_explore_shows_default_above_player_when_not_a_frame(monkeypatch):
+    monkeypatch.setenv("REDLIB_STATIC_SITE", "1")
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(_CELL.replace("default=1.0", "default=1.2")))
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 1
     assert 'alt="A line of slope mu"' in images[0]["data"]["text/html"]
     players = [o for o in outputs if "redlib-explore" in o.get("data", {}).get("text/html", "")]
     assert len(players) == 1
-    assert re.search(r"buyer mass mu", players[0]["data"]["text/html"])
-    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-    assert len(widgets) == (0 if static else 1)
 
 
 def test_chapter_plotting_modules_are_reexported_without_collisions():

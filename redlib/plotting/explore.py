@@ -344,13 +344,14 @@ def _image_bundle(png: bytes, alt: str | None, value, param: str) -> dict:
 def explore(draw, values, *, param, default=None, caption=None, alt=None):
     """Show a figure and how it changes as one parameter varies.
 
-    In a notebook this displays, one after the other,
+    Each figure is shown once, in the form that works where the notebook runs:
 
-    1. the figure ``draw(default)``;
-    2. a serverless frame player over ``values`` (pre-rendered PNG frames with a slider and a play
-       button, captioned with the name of the varied parameter) -- it works on the static website;
-    3. a live :mod:`ipywidgets` slider that redraws the figure -- skipped when the environment
-       variable ``REDLIB_STATIC_SITE=1`` (set by the site build) or outside a Jupyter kernel.
+    * in a live Jupyter kernel, an :mod:`ipywidgets` slider over ``values`` that redraws the
+      figure; it opens on ``draw(default)``;
+    * on the static website (environment variable ``REDLIB_STATIC_SITE=1``, set by the site build),
+      a serverless frame player: pre-rendered PNG frames with a slider and a play button, captioned
+      with the name of the varied parameter, opening on the default frame. If ``default`` is not
+      one of ``values``, the figure ``draw(default)`` is shown above the player.
 
     Parameters
     ----------
@@ -430,10 +431,14 @@ def explore(draw, values, *, param, default=None, caption=None, alt=None):
 
     from IPython.display import HTML, display
 
-    display(_image_bundle(static_png, alt, default, param), raw=True)
-    display(HTML(player))
+    # Each figure is shown once: a live kernel gets the slider (whose first drawing is the
+    # default figure); the static site gets the frame player, which opens on the default frame.
     if not static_site():
         widget = _live_widget(draw, values, default, param, alt)
         if widget is not None:
             display(widget)
+            return None
+    if not match:  # the player does not open on the default figure: show that figure first
+        display(_image_bundle(static_png, alt, default, param), raw=True)
+    display(HTML(player))
     return None
