@@ -324,3 +324,30 @@ def test_dark_mode_screenshots(browser, server):
         finally:
             v.close()
     assert shots
+
+
+EXECUTED = ROOT / "_build" / "jupyter_execute" / "book"
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "book").glob("*.ipynb")))
+def test_every_figure_cell_shows_a_figure(notebook):
+    """Each cell that declares figure alt text produced an image in the executed chapter.
+
+    Guards against figures that silently vanish from the site (e.g. a kernel that inherits a
+    non-inline matplotlib backend shows nothing on ``plt.show()``).
+    """
+    import json
+
+    path = EXECUTED / notebook
+    assert path.is_file(), f"{path} missing: the site build executes every chapter into {EXECUTED}"
+    cells = json.loads(path.read_text())["cells"]
+    figure_cells = [c for c in cells if c["cell_type"] == "code"
+                    and c.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")]
+    assert figure_cells, f"{notebook}: no cell declares figure alt text"
+    missing = []
+    for c in figure_cells:
+        shown = any("image/png" in o.get("data", {}) or "<img" in str(o.get("data", {}).get("text/html", ""))
+                    for o in c.get("outputs", []))
+        if not shown:
+            missing.append("".join(c["source"]).strip().splitlines()[-1][:80])
+    assert not missing, f"{notebook}: figure cells with no image output: {missing}"
