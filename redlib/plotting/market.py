@@ -266,8 +266,10 @@ def plot_price_objective(results, *, labels=None, title=None):
                 color=col, ms=7)
     ax.axhline(0.0, color=C["black"], lw=0.8)
     ax.axvline(float(results[0].competitive_price), color=C["black"], lw=1.0, ls="--")
-    ax.annotate("competitive price", xy=(float(results[0].competitive_price), 0.0), xytext=(4, 6),
-                textcoords="offset points", fontsize=9)
+    # label the dashed line at the bottom of the axes, clear of the curves that start at (p^C, 0)
+    ax.annotate("competitive price", xy=(float(results[0].competitive_price), 0.03),
+                xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points",
+                fontsize=9, va="bottom")
     ax.set_xlabel("posted price p")
     ax.set_ylabel("gain over the competitive price")
     if any(lab is not None for lab in labels):
