@@ -662,6 +662,8 @@ def _prepare(groups, objects, alpha, grid_size):
     for k, G in enumerate(groups):
         if not isinstance(G, Group):
             raise ValueError(f"groups[{k}] must be a Group, got {type(G).__name__}")
+        if G.label is None:  # None keys the unallocated supply in AllocationResult.quality_shares
+            raise ValueError(f"groups[{k}]: label must not be None")
         if G.label in labels:
             raise ValueError(f"groups: duplicate label {G.label!r}")
         labels.append(G.label)
@@ -700,7 +702,7 @@ def _regions(r, Q, T, bounds, served, block_Q):
     starts[1:] = ~(mergeable[1:] & (kind[1:] == kind[:-1]))
     first = np.flatnonzero(starts)
     last = np.concatenate((first[1:], [len(kind)])) - 1
-    names = np.array(["assortative", "random", "free", "excluded"])
+    names = np.array(REGION_KINDS)  # kind codes 0..3 index this tuple
     return [(float(r[lo[a]]), float(r[hi[b]]), str(names[kind[a]])) for a, b in zip(first, last)]
 
 

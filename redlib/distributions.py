@@ -37,7 +37,6 @@ import scipy.stats
 
 from ._validation import (
     check_callable,
-    check_finite,
     check_finite_array,
     check_int,
     check_interval,

@@ -38,18 +38,22 @@ Examples
 """
 from __future__ import annotations
 
-import importlib
-import inspect
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional
+from typing import List, Optional
 
 import numpy as np
 import scipy.special
 import scipy.stats
 from scipy.optimize import brentq
 
-from ._validation import check_int
+from . import market, mechanism, one_sided
+from ._validation import check_distribution, check_finite_array, check_int, check_nonneg
+from .allocation import Group, optimal_allocation
 from .distributions import Discrete, Truncated, Uniform
+from .market import Side
+from .referee.allocation import lp_allocation
+from .referee.market import lp_market
+from .weights import evaluate_weight
 
 __all__ = [
     "CheckReport",
@@ -202,7 +206,9 @@ class CheckReport:
 
     def _gap(self, a: float, b: float) -> float:
         g = abs(a - b) / max(1.0, abs(b))
-        self.lp_gap = g if not np.isfinite(self.lp_gap) else max(self.lp_gap, g)
+        if not np.isfinite(g):  # a NaN welfare must fail "gap > LP_RTOL", not slip through it
+            g = np.inf
+        self.lp_gap = g if np.isnan(self.lp_gap) else max(self.lp_gap, g)
         return g
 
 
@@ -375,29 +381,6 @@ def _fmt_side(dist, w):
     return f"{dist!r} with lam = {getattr(w, '__name__', w)}"
 
 
-# ----------------------------------------------------------------------------------------------
-# lazy imports of the solvers (so that this module imports even while they are being written)
-# ----------------------------------------------------------------------------------------------
-def _market_api():
-    # importlib, not "from . import market": the package attribute ``redlib.market`` can be
-    # shadowed by ``redlib.referee.market`` through star imports
-    market = importlib.import_module("redlib.market")
-    mechanism = importlib.import_module("redlib.mechanism")
-    lp_market = importlib.import_module("redlib.referee.market").lp_market
-    return market, mechanism, lp_market
-
-
-def _one_sided_api():
-    return importlib.import_module("redlib.one_sided")
-
-
-def _call(fn, *args, grid_size=None, **kw):
-    """Call ``fn`` passing ``grid_size`` only if it accepts one."""
-    if grid_size is not None and "grid_size" in inspect.signature(fn).parameters:
-        kw["grid_size"] = grid_size
-    return fn(*args, **kw)
-
-
 def _effective_options(sm, cell=0.0, tol=1e-9):
     """Menu options of a side as they would read in the continuous model: ``[(price, prob, mass)]``.
 
@@ -450,7 +433,6 @@ def _fmt_opts(sm, cell):
 
 def _lp_confirm(report, res, market, lump_sum, n, desc):
     """Welfare of the solver equals the LP referee's (returns (ok, message))."""
-    _, _, lp_market = _market_api()
     lp = lp_market(market, lump_sum=lump_sum, grid_size=n)
     gap = report._gap(res.welfare, lp.welfare)
     if gap > LP_RTOL:
@@ -552,8 +534,6 @@ def check_seller_price(n_instances=20, seed=0, grid_size=400):
     """
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
-    one_sided = _one_sided_api()
-    Side = _market_api()[0].Side
     rep = CheckReport("optimal seller price", notes=(
         f"uniform G_S, non-increasing lam_S, {grid_size} types; low: lam_S(lo)/Lam_S <= 1.8, "
         "high: >= 2.5 and Q < u_hat (where lam_S = 2 Lam_S)"))
@@ -564,7 +544,7 @@ def check_seller_price(n_instances=20, seed=0, grid_size=400):
         Q = float(rng.uniform(0.1, 0.9) * (uh if high else 1.0))
         R = dist.hi * Q + 0.5
         desc = f"[{'high' if high else 'low'}] sellers {_fmt_side(dist, w)}, Q={Q:.4g}, R={R:.4g}"
-        res = _call(one_sided.optimal_seller_price, Side(dist, w), Q, R, grid_size=grid_size)
+        res = one_sided.optimal_seller_price(Side(dist, w), Q, R, grid_size=grid_size)
         cell = (dist.hi - dist.lo) / grid_size
         pC = float(dist.quantile(Q))
         why = []
@@ -598,12 +578,10 @@ def check_seller_price(n_instances=20, seed=0, grid_size=400):
 
 def _cx_seller_price(grid_size):
     """Low inequality at the extreme type but lam not monotone: rationing beats p^C."""
-    one_sided = _one_sided_api()
-    Side = _market_api()[0].Side
     dist = Uniform(0.0, 1.0)
     w = ShapeWeight("hump", (0.1, 0.15, 0.05), 0.0, 1.0, 1.0)  # lam(0) < 2 Lam, big hump at 0.15
     Q, R = 0.02, 1.0
-    res = _call(one_sided.optimal_seller_price, Side(dist, w), Q, R, grid_size=grid_size)
+    res = one_sided.optimal_seller_price(Side(dist, w), Q, R, grid_size=grid_size)
     pC = float(dist.quantile(Q))
     o_pc, o_p = _seller_objective(dist, w, Q, R, np.array([pC, res.price]))
     fails = bool(res.price > pC + 1e-9 and o_p > o_pc + 1e-9)
@@ -647,8 +625,6 @@ def check_buyer_price(n_instances=20, seed=0, grid_size=400):
     """
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
-    one_sided = _one_sided_api()
-    Side = _market_api()[0].Side
     rep = CheckReport("optimal buyer price", notes=(
         f"uniform G_B, non-increasing lam_B with lam_B(lo)/Lam_B in [1, 8], {grid_size} types"))
     for i in range(n_instances):
@@ -656,7 +632,7 @@ def check_buyer_price(n_instances=20, seed=0, grid_size=400):
         Q = float(rng.uniform(0.05, 0.95))
         R = 0.0
         desc = f"buyers {_fmt_side(dist, w)}, Q={Q:.4g}"
-        res = _call(one_sided.optimal_buyer_price, Side(dist, w), Q, R, grid_size=grid_size)
+        res = one_sided.optimal_buyer_price(Side(dist, w), Q, R, grid_size=grid_size)
         cell = (dist.hi - dist.lo) / grid_size
         pC = float(dist.quantile(1.0 - Q))
         why = []
@@ -676,12 +652,10 @@ def check_buyer_price(n_instances=20, seed=0, grid_size=400):
 
 def _cx_buyer_price(grid_size):
     """lam_B increasing (the richest buyers have the largest weight): a lower price is better."""
-    one_sided = _one_sided_api()
-    Side = _market_api()[0].Side
     dist = Uniform(0.0, 1.0)
     w = ShapeWeight("rising", -12.0, 0.0, 1.0, 1.0)
     Q, R = 0.2, 0.0
-    res = _call(one_sided.optimal_buyer_price, Side(dist, w), Q, R, grid_size=grid_size)
+    res = one_sided.optimal_buyer_price(Side(dist, w), Q, R, grid_size=grid_size)
     pC = float(dist.quantile(1.0 - Q))
     o_pc, o_p = _buyer_objective(dist, w, Q, R, np.array([pC, res.price]))
     fails = bool(res.price < pC - 1e-9 and o_p > o_pc + 1e-9)
@@ -721,8 +695,6 @@ def check_two_prices(n_instances=20, seed=0, grid_size=400):
     """
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
-    one_sided = _one_sided_api()
-    Side = _market_api()[0].Side
     rep = CheckReport("multiple buyer prices", notes=(
         f"uniform G_B, non-increasing lam_B, {grid_size} types; low: ratio <= 1.8 any Q; "
         "high: ratio >= 2.5 and Q > 1 - u_hat"))
@@ -732,7 +704,7 @@ def check_two_prices(n_instances=20, seed=0, grid_size=400):
         uh = w.u_hat(2.0)
         Q = float(1.0 - rng.uniform(0.1, 0.9) * uh) if high else float(rng.uniform(0.05, 0.95))
         desc = f"[{'high' if high else 'low'}] buyers {_fmt_side(dist, w)}, Q={Q:.4g}"
-        res = _call(one_sided.optimal_buyer_two_prices, Side(dist, w), Q, 0.0, grid_size=grid_size)
+        res = one_sided.optimal_buyer_two_prices(Side(dist, w), Q, 0.0, grid_size=grid_size)
         pC = float(dist.quantile(1.0 - Q))
         cell = (dist.hi - dist.lo) / grid_size
         rationed = _two_price_rationed(res)
@@ -766,12 +738,10 @@ def _two_price_rationed(res):
 
 def _cx_two_prices(grid_size):
     """High buyer inequality but small Q: the single competitive price stays optimal."""
-    one_sided = _one_sided_api()
-    Side = _market_api()[0].Side
     dist = Uniform(0.0, 1.0)
     w = ShapeWeight("power", 3.0, 0.0, 1.0, 1.0)
     Q = 0.2
-    res = _call(one_sided.optimal_buyer_two_prices, Side(dist, w), Q, 0.0, grid_size=grid_size)
+    res = one_sided.optimal_buyer_two_prices(Side(dist, w), Q, 0.0, grid_size=grid_size)
     fails = not _two_price_rationed(res)
     return Counterexample(
         f"buyers U[0,1] with lam = {w.__name__} (ratio 4, high), Q = {Q}",
@@ -783,7 +753,6 @@ def _cx_two_prices(grid_size):
 # First deck: linking the two sides (optimal_mechanism + lp_market)
 # ================================================================================================
 def _market(sellers_dist, w_S, buyers_dist, w_B, mu):
-    market, _, _ = _market_api()
     return market.Market(market.Side(sellers_dist, w_S), market.Side(buyers_dist, w_B), buyer_mass=mu)
 
 
@@ -792,7 +761,6 @@ def _mdesc(m, sd, wS, bd, wB, mu):
 
 
 def _solve(m, lump_sum, n):
-    _, mechanism, _ = _market_api()
     return mechanism.optimal_mechanism(m, lump_sum=lump_sum, grid_size=n)
 
 
@@ -1193,7 +1161,6 @@ def _best_nfl_ce(m, n):
     type gains nothing) and ``p >= min b`` (the lowest buyer type gains nothing).  Welfare is linear
     in ``p`` on that range, so the best is at an end.  Returns ``None`` if no CE satisfies NFL.
     """
-    market, _, _ = _market_api()
     fm = m.finite(n).positive()
     ce = market.competitive_equilibrium(m, grid_size=n)
     lo = max(ce.price_low, float(fm.b.min()))
@@ -1365,18 +1332,24 @@ def virtual_value(dist, weight, alpha, n=4001):
     Parameters
     ----------
     dist : ContinuousDistribution
-        With ``pdf`` and ``cdf``; support ``[lo, hi]``.
-    weight : callable
-        Pareto weight ``lam(r)``.
+        With ``pdf``; support ``[lo, hi]``, density positive on it.
+    weight : callable or float
+        Pareto weight ``lam(r)`` (a vectorized callable or a non-negative constant).
     alpha : float
-        Weight on revenue.
+        Weight on revenue, ``>= 0``.
     n : int, default 4001
-        Grid points.
+        Grid points, ``>= 2``.
 
     Returns
     -------
     dict
         ``r, V, lambda_bar, int_r_lam`` (``int r lam dG``), ``h, J, Lam``.
+
+    Raises
+    ------
+    ValueError
+        If ``dist`` is discrete or its density vanishes on the grid (``h`` would be infinite),
+        ``weight`` is negative or not finite, ``alpha < 0`` or ``n < 2``.
 
     Examples
     --------
@@ -1384,11 +1357,18 @@ def virtual_value(dist, weight, alpha, n=4001):
     >>> round(float(d["V"][-1]), 6), round(d["lambda_bar"], 6)   # V(hi) = alpha hi
     (1.0, 1.0)
     """
+    check_distribution("dist", dist)
+    if dist.is_discrete:
+        raise ValueError(f"dist must be continuous (with a density), got {dist!r}")
+    alpha = check_nonneg("alpha", alpha)
+    n = check_int("n", n, minimum=2)
     lo, hi = dist.support
     r = np.linspace(lo, hi, n)
     g = np.asarray(dist.pdf(r), dtype=float)
-    G = np.asarray(dist.cdf(r), dtype=float)
-    lam = np.asarray(weight(r) if callable(weight) else np.full(n, float(weight)), dtype=float)
+    if not np.all(np.isfinite(g) & (g > 0)):
+        raise ValueError(f"dist must have a finite positive density on [{lo:g}, {hi:g}] "
+                         f"(h = (1 - G)/g), got min pdf {float(np.nanmin(g)):.3g}")
+    lam = np.asarray(evaluate_weight(weight, r, name="weight"), dtype=float)
     lg = lam * g
     # tail integral int_r^hi lam g (trapezoid, from the top)
     seg = 0.5 * (lg[1:] + lg[:-1]) * np.diff(r)
@@ -1400,7 +1380,6 @@ def virtual_value(dist, weight, alpha, n=4001):
         Lam = np.where(tail_g > 0, tail / np.where(tail_g > 0, tail_g, 1.0), lam)
     V = alpha * J + tail / g
     seg_r = 0.5 * ((r * lg)[1:] + (r * lg)[:-1]) * np.diff(r)
-    del G
     return dict(r=r, V=V, h=h, J=J, Lam=Lam, lambda_bar=float(tail[0]), int_r_lam=float(seg_r.sum()))
 
 
@@ -1411,12 +1390,6 @@ def _quasi_convex(V, rtol=1e-9):
     return bool(np.all(d[:k] <= rtol * scale) and np.all(d[k:] >= -rtol * scale))
 
 
-def _alloc_api():
-    allocation = importlib.import_module("redlib.allocation")
-    lp_allocation = importlib.import_module("redlib.referee.allocation").lp_allocation
-    return allocation.Group, allocation.optimal_allocation, lp_allocation
-
-
 def _gdesc(groups, alpha):
     parts = [f"{G.label}: {G.dist!r}, lam={getattr(G.weight, '__name__', G.weight)}, mass={G.mass:.3g}"
              for G in groups]
@@ -1425,7 +1398,6 @@ def _gdesc(groups, alpha):
 
 def _solve_alloc(rep, groups, objects, alpha, n, desc, why, lp_grid=24):
     """Solve, verify, and confirm with the LP referee; appends problems to ``why``."""
-    _, optimal_allocation, lp_allocation = _alloc_api()
     res = optimal_allocation(groups, objects, alpha, grid_size=n)
     try:
         res.verify()
@@ -1461,7 +1433,7 @@ def _random_group_dist(rng, lo, hi):
     return Truncated(scipy.stats.norm(float(rng.uniform(lo, hi)), float(rng.uniform(0.3, 1.0)) * (hi - lo)), lo, hi)
 
 
-def _other_groups(rng, k, Group):
+def _other_groups(rng, k):
     out = []
     for j in range(k):
         lo = float(rng.choice([0.0, rng.uniform(0.0, 1.0)]))
@@ -1471,7 +1443,7 @@ def _other_groups(rng, k, Group):
     return out
 
 
-def _with_masses(rng, groups, Group):
+def _with_masses(rng, groups):
     m = rng.dirichlet(np.full(len(groups), 2.0))
     m = np.maximum(m, 0.05)
     m = m / m.sum()
@@ -1522,7 +1494,6 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
     lp_grid = check_int("lp_grid", lp_grid, minimum=0)
-    Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 1 (free bottom tier)", notes=(
         f"lambar >= 1.2 alpha, r_low >= 0.2, {grid_size} types per group"))
     for _ in range(n_instances):
@@ -1533,8 +1504,8 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         d = _random_group_dist(rng, lo, hi)
         lambar = float(virtual_value(d, w, 1.0)["lambda_bar"])
         alpha = lambar / float(rng.uniform(1.2, 3.0))
-        groups = [Group("target", d, w)] + _other_groups(rng, int(rng.integers(0, 3)), Group)
-        groups = _with_masses(rng, groups, Group)
+        groups = [Group("target", d, w)] + _other_groups(rng, int(rng.integers(0, 3)))
+        groups = _with_masses(rng, groups)
         objects = _objects(rng)
         desc = _gdesc(groups, alpha) + f"; objects {objects!r}"
         why = []
@@ -1558,7 +1529,6 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
 
 
 def _cx_adk_prop1(grid_size):
-    Group, optimal_allocation, _ = _alloc_api()
     d = Uniform(0.5, 1.5)
     w = ShapeWeight("power", 1.0, 0.5, 1.5, 1.0)
     res = optimal_allocation([Group("g", d, w)], Uniform(0, 1), alpha=1.5, grid_size=grid_size)
@@ -1607,7 +1577,6 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
     lp_grid = check_int("lp_grid", lp_grid, minimum=0)
-    Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 2 (full randomization)", notes=(
         f"(1) holds / fails with a 5% margin; V quasi-convex on 4001 points; {grid_size} types"))
     for i in range(n_instances):
@@ -1622,8 +1591,8 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
             alpha = vv["int_r_lam"] / (hi * (1 + m)) if sufficient else vv["int_r_lam"] / (hi * (1 - m))
             if not sufficient or _quasi_convex(virtual_value(d, w, alpha)["V"]):
                 break
-        groups = [Group("target", d, w)] + _other_groups(rng, int(rng.integers(0, 3)), Group)
-        groups = _with_masses(rng, groups, Group)
+        groups = [Group("target", d, w)] + _other_groups(rng, int(rng.integers(0, 3)))
+        groups = _with_masses(rng, groups)
         objects = _objects(rng)
         desc = (f"[{'sufficient' if sufficient else 'necessary'}] " + _gdesc(groups, alpha)
                 + f"; objects {objects!r}")
@@ -1644,7 +1613,6 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
 
 def _cx_adk_prop2(grid_size):
     """(1) holds but V is not quasi-convex (non-monotone weight): not fully random."""
-    Group, optimal_allocation, _ = _alloc_api()
     d = Uniform(0.5, 1.5)
     w = ShapeWeight("hump", (0.05, 0.9, 0.03), 0.5, 1.5, 1.0)
     vv = virtual_value(d, w, 1.0)
@@ -1694,7 +1662,6 @@ def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
     lp_grid = check_int("lp_grid", lp_grid, minimum=0)
-    Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 3 (assortative at the top)", notes=(
         f"alpha in [1, 2] lambar, non-increasing weights, {grid_size} types per continuous group"))
     for _ in range(n_instances):
@@ -1712,8 +1679,8 @@ def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
             d = _random_group_dist(rng, lo, hi)
             lambar = float(virtual_value(d, w, 1.0)["lambda_bar"])
         alpha = lambar * float(rng.uniform(1.0, 2.0))
-        groups = [Group("target", d, w)] + _other_groups(rng, int(rng.integers(0, 3)), Group)
-        groups = _with_masses(rng, groups, Group)
+        groups = [Group("target", d, w)] + _other_groups(rng, int(rng.integers(0, 3)))
+        groups = _with_masses(rng, groups)
         objects = _objects(rng)
         desc = _gdesc(groups, alpha) + f"; objects {objects!r}"
         why = []
@@ -1744,7 +1711,6 @@ def _table_weight(vals, lamv):
 
 def _cx_adk_prop3(grid_size):
     """Weights rising steeply at the top (lam(hi) > 2 alpha): the top is pooled."""
-    Group, optimal_allocation, _ = _alloc_api()
     d = Uniform(0.0, 1.0)
     w = ShapeWeight("rising", -8.0, 0.0, 1.0, 1.0)
     alpha = 1.0
@@ -1796,7 +1762,6 @@ def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
     lp_grid = check_int("lp_grid", lp_grid, minimum=0)
-    Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 4 (fully assortative iff V non-decreasing)", notes=(
         f"r_low = 0, alpha >= lambar; margins on V' (0.2 alpha) and on V > 0; {grid_size} types"))
     for i in range(n_instances):
@@ -1834,8 +1799,8 @@ def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         else:
             rep.skipped += 1
             continue
-        groups = [Group("target", d, w)] + _other_groups(rng, int(rng.integers(0, 2)), Group)
-        groups = _with_masses(rng, groups, Group)
+        groups = [Group("target", d, w)] + _other_groups(rng, int(rng.integers(0, 2)))
+        groups = _with_masses(rng, groups)
         objects = Uniform(0.0, 1.0)
         desc = f"[{'if' if if_part else 'only if'}] " + _gdesc(groups, alpha)
         why = []
@@ -1852,7 +1817,6 @@ def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
 
 def _cx_adk_prop4(grid_size):
     """Literal 'only if' fails: V decreasing only where V < 0, yet assortative (pooled types excluded)."""
-    Group, optimal_allocation, lp_allocation = _alloc_api()
     d = Uniform(0.0, 1.0)
     w = ShapeWeight("power", 3.0, 0.0, 1.0, 1.0)  # lam(0) = 4 > 2 alpha
     alpha = 1.25
@@ -1873,7 +1837,7 @@ def _cx_adk_prop4(grid_size):
         f"{lp.welfare:.8f}")
 
 
-def _random_group_for_full_random(rng, Group, label, n_try=30):
+def _random_group_for_full_random(rng, label, n_try=30):
     """Uniform [lo, hi] group with lo > 0, non-increasing lam, lambar > alpha-to-be-chosen later."""
     lo = float(rng.uniform(0.3, 1.0))
     hi = lo + float(rng.uniform(0.2, 0.8))
@@ -1917,17 +1881,16 @@ def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
     lp_grid = check_int("lp_grid", lp_grid, minimum=0)
-    Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 5 (intermediate quality to the random group)", notes=(
         f"group 1 uniform [0, hi] constant lam <= alpha; group 2 satisfies Prop. 2's sufficient "
         f"condition with margin; {grid_size} types and quality levels"))
     for _ in range(n_instances):
-        g2 = _random_group_for_full_random(rng, Group, "random")
+        g2 = _random_group_for_full_random(rng, "random")
         vv = virtual_value(g2.dist, g2.weight, 1.0)
         alpha = vv["int_r_lam"] / (g2.dist.hi * float(rng.uniform(1.05, 1.5)))
         hi1 = float(rng.uniform(0.8, 3.0)) * g2.dist.hi
         g1 = Group("assortative", Uniform(0.0, hi1), alpha * float(rng.uniform(0.2, 1.0)))
-        groups = _with_masses(rng, [g1, g2], Group)
+        groups = _with_masses(rng, [g1, g2])
         objects = Uniform(0.0, 1.0)
         desc = _gdesc(groups, alpha)
         why = []
@@ -1981,10 +1944,11 @@ def randomization_share(skews, lo=1.0, hi=2.0, alpha=1.0, lambda_bar=1.0, grid_s
     >>> bool(d["share"][0] == 0.0 and d["share"][1] > d["share"][2])
     True
     """
-    Group, optimal_allocation, _ = _alloc_api()
+    lambda_bar = check_nonneg("lambda_bar", lambda_bar)
+    alpha = check_nonneg("alpha", alpha)
     if lambda_bar > alpha:
         raise ValueError(f"lambda_bar must be <= alpha (Proposition 6), got {lambda_bar} > {alpha}")
-    skews = np.asarray(skews, dtype=float)
+    skews = check_finite_array("skews", skews)
     if np.any(skews <= 0):
         raise ValueError("skews must be > 0")
     share, lam_low, welfare = [], [], []
@@ -2093,20 +2057,19 @@ def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
     lp_grid = check_int("lp_grid", lp_grid, minimum=0)
-    Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 7 (all random: disjoint ordered intervals)", notes=(
         f"2-4 groups satisfying Prop. 2's sufficient condition with margin; {grid_size} types"))
     for _ in range(n_instances):
         k = int(rng.integers(2, 5))
         for _attempt in range(50):
-            gs = [_random_group_for_full_random(rng, Group, f"g{j + 1}") for j in range(k)]
+            gs = [_random_group_for_full_random(rng, f"g{j + 1}") for j in range(k)]
             vals = [virtual_value(G.dist, G.weight, 1.0) for G in gs]
             irl = np.array([v["int_r_lam"] for v in vals])
             srt = np.sort(irl)
             if np.all(srt[1:] >= 1.05 * srt[:-1]):
                 break
         alpha = float(min(v["int_r_lam"] / G.dist.hi for v, G in zip(vals, gs))) / float(rng.uniform(1.05, 1.5))
-        groups = _with_masses(rng, gs, Group)
+        groups = _with_masses(rng, gs)
         objects = Uniform(0.0, 1.0)
         desc = _gdesc(groups, alpha)
         why = []
@@ -2169,7 +2132,6 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     n_instances, rng = _start(n_instances, seed)
     grid_size = check_int("grid_size", grid_size, minimum=2)
     lp_grid = check_int("lp_grid", lp_grid, minimum=0)
-    Group, _, _ = _alloc_api()
     rep = CheckReport("ADK Proposition 8 (all assortative: nested upper bounds)", notes=(
         f"2-4 groups with V_i' >= 0.2 alpha; top types 5% apart; {grid_size} types"))
     for i in range(n_instances):
@@ -2185,7 +2147,7 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
             Lam = alpha * float(rng.uniform(0.2, 0.9))
             w = _decreasing_weight(rng, lo, hi, Lam, min(1.8 * alpha / Lam, float(rng.uniform(1.0, 5.0))))
             gs.append(Group(f"g{j + 1}", Uniform(lo, float(hi)), w))
-        groups = _with_masses(rng, gs, Group)
+        groups = _with_masses(rng, gs)
         objects = Uniform(0.0, 1.0)
         desc = ("[r_low = 0] " if zero_lo else "") + _gdesc(groups, alpha)
         why = []

@@ -249,6 +249,8 @@ def test_verify_catches_broken_mechanisms():
     (lambda: optimal_allocation([Group("a", Uniform())], Uniform(), 1.0, grid_size=1), "grid_size"),
     (lambda: optimal_allocation([Group("a", Uniform())], [0.5, 1.0], 1.0), "objects"),
     (lambda: optimal_allocation(["a"], Uniform(), 1.0), "groups"),
+    # None would collide with the unallocated-supply key of quality_shares
+    (lambda: optimal_allocation([Group(None, Uniform())], Uniform(), 1.0), "label"),
     (lambda: optimal_allocation([Group("a", Uniform())], Uniform(), float("nan")), "alpha"),
 ])
 def test_bad_input(make, match):

@@ -7,8 +7,9 @@ instances.
 """
 import numpy as np
 import pytest
+import scipy.stats
 
-from redlib import Discrete, Market, Side, Uniform, optimal_mechanism
+from redlib import Discrete, Market, Side, Truncated, Uniform, optimal_mechanism
 from redlib import propositions as props
 from redlib.propositions import CheckReport, ShapeWeight, virtual_value
 
@@ -46,7 +47,7 @@ def test_checks_are_reproducible():
 
 def test_check_detects_a_false_conclusion(monkeypatch):
     """A check must be able to fail: feed it a solver that ignores rationing."""
-    one_sided = props._one_sided_api()
+    one_sided = props.one_sided  # the module the checks call through (patched below)
     real = one_sided.optimal_seller_price
 
     def never_ration(side, Q, R=0.0, grid_size=None):
@@ -72,6 +73,20 @@ def test_input_validation():
         props.randomization_share([1.0], alpha=1.0, lambda_bar=2.0)
     with pytest.raises(ValueError, match="skews"):
         props.randomization_share([0.0])
+    with pytest.raises(ValueError, match="skews"):
+        props.randomization_share([np.nan])
+    with pytest.raises(ValueError, match="lambda_bar"):
+        props.randomization_share([1.0], lambda_bar=float("nan"))
+    with pytest.raises(ValueError, match="alpha"):
+        virtual_value(Uniform(0.0, 1.0), 1.0, alpha=-1.0)
+    with pytest.raises(ValueError, match="weight"):
+        virtual_value(Uniform(0.0, 1.0), lambda r: r - 0.5, alpha=1.0)
+    with pytest.raises(ValueError, match="n must"):
+        virtual_value(Uniform(0.0, 1.0), 1.0, alpha=1.0, n=1)
+    with pytest.raises(ValueError, match="continuous"):
+        virtual_value(Discrete([0.0, 1.0]), 1.0, alpha=1.0)
+    with pytest.raises(ValueError, match="positive density"):  # pdf 0 at the ends: h infinite, not NaN
+        virtual_value(Truncated(scipy.stats.beta(2, 2), 0.0, 1.0), 1.0, alpha=1.0)
 
 
 @pytest.mark.parametrize("shape,param", [("const", 0.0), ("exp", 3.0), ("power", 2.5),
@@ -139,6 +154,14 @@ def test_randomization_share_rises_then_falls():
     d = props.randomization_share([0.01, 10.0, 1e4], grid_size=120)
     s = d["share"]
     assert s[0] == 0.0 and s[1] > 0.1 and s[2] < 0.05 * s[1]
+
+
+def test_lp_gap_of_a_nan_welfare_fails():
+    rep = CheckReport("x")
+    assert rep._gap(1.0, 1.0) == 0.0
+    assert rep._gap(float("nan"), 1.0) > props.LP_RTOL
+    rep._gap(1.0, 1.0)
+    assert rep.lp_gap > props.LP_RTOL  # the bad gap is not forgotten
 
 
 def test_report_summary_and_repr():

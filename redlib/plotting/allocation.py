@@ -140,24 +140,11 @@ def region_blocks(ga):
     >>> region_blocks(res["g"])
     [(0.0, 1.0, 'free')]
     """
+    # the solver already classifies the blocks (``ga.regions``, on the r axis): map them to t
     t = np.asarray(ga.t, dtype=float)
-    Q, T = np.asarray(ga.Q, dtype=float), np.asarray(ga.T, dtype=float)
-    scale = max(1.0, float(np.max(np.abs(ga.types))))
-    out = []
-    for first, last in ga.blocks:
-        if Q[first] <= 1e-14:
-            kind = "excluded"
-        elif last > first:
-            free = first == 0 and np.all(np.abs(T[first:last + 1]) <= 1e-12 * scale)
-            kind = "free" if free else "random"
-        else:
-            kind = "assortative"
-        lo, hi = float(t[first]), float(t[last + 1])
-        if out and kind in ("assortative", "excluded") and out[-1][2] == kind:
-            out[-1] = (out[-1][0], hi, kind)
-        else:
-            out.append((lo, hi, kind))
-    return out
+    first = np.searchsorted(ga.types, [lo for lo, _, _ in ga.regions])
+    last = np.searchsorted(ga.types, [hi for _, hi, _ in ga.regions])
+    return [(float(t[a]), float(t[b + 1]), kind) for a, b, (_, _, kind) in zip(first, last, ga.regions)]
 
 
 # ----------------------------------------------------------------------------------------------
