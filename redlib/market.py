@@ -36,10 +36,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import (
+    check_bool,
     check_distribution,
     check_finite_array,
     check_in,
+    check_int,
+    check_interval,
     check_nonneg,
+    check_nonneg_array,
     check_positive,
 )
 
@@ -164,6 +168,8 @@ class Side:
         >>> Side(Discrete([1, 2]), 1.0).finite()
         (array([1., 2.]), array([0.5, 0.5]), array([1., 1.]))
         """
+        if grid_size is not None:  # checked here so the error names the solvers' parameter
+            grid_size = check_int("grid_size", grid_size)
         types, probs = self.dist.grid(grid_size)
         types = np.asarray(types, dtype=float)
         probs = np.asarray(probs, dtype=float)
@@ -518,6 +524,11 @@ def classify_instruments(mechanism, tol=1e-9):
     >>> classify_instruments(optimal_mechanism(Market(Side(Uniform()), Side(Uniform())), grid_size=200))
     'competitive'
     """
+    from .mechanism import MechanismResult
+
+    if not isinstance(mechanism, MechanismResult):
+        raise ValueError(f"mechanism must be a MechanismResult, got {type(mechanism).__name__}")
+    tol = check_nonneg("tol", tol)
     scale = max(1.0, mechanism._price_scale)
     # on a discretized continuous side the two sides' prices can differ by one cell only because
     # the quantity falls between cells; such a revenue of order Q * cell width is not a wedge
@@ -562,6 +573,7 @@ def power_weight(Lam, s, lo=0.0, hi=1.0):
     """
     Lam = check_positive("Lam", Lam)
     s = check_nonneg("s", s)
+    lo, hi = check_interval("support", lo, hi)
 
     def lam(r):
         x = np.clip((np.asarray(r, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
@@ -664,14 +676,14 @@ def inequality_map(same_side, cross_side, *, buyer_mass=1.0, lump_sum=True, grid
     """
     from .mechanism import optimal_mechanism
 
-    ss = check_finite_array("same_side", same_side)
+    ss = check_nonneg_array("same_side", same_side)
     cs = check_finite_array("cross_side", cross_side)
-    if (ss < 0).any():
-        raise ValueError(f"same_side must be >= 0, got minimum {ss.min()!r}")
     if (cs <= 0).any():
         raise ValueError(f"cross_side must be > 0, got minimum {cs.min()!r}")
     check_in("sides", sides, ("both", "sellers", "buyers"))
     mu = check_positive("buyer_mass", buyer_mass)
+    lump_sum = check_bool("lump_sum", lump_sum)
+    grid_size = check_int("grid_size", grid_size)  # validated before the loop of solves
     from .distributions import Uniform
 
     U = Uniform()
@@ -698,4 +710,4 @@ def inequality_map(same_side, cross_side, *, buyer_mass=1.0, lump_sum=True, grid
             brat[i, j] = res.buyers._rationed(1e-9)
     names = np.array(INSTRUMENTS)[codes]
     return InequalityMap(ss, cs, codes, names, welfare, gain, quantity, n_prices, srat, brat, mu,
-                         bool(lump_sum), int(grid_size), sides)
+                         lump_sum, grid_size, sides)

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linprog
 
-from ._validation import check_bool
+from ._validation import check_bool, check_finite_array, check_in, check_nonneg
 from .market import (
     CompetitiveEquilibrium,
     _ce_finite,
@@ -224,19 +224,6 @@ class _LagEval:
     rules_B: list
 
 
-def _split(hx, v, Q):
-    """Write ``Q`` as a convex combination of the (at most two) hull vertices around it."""
-    j = int(np.searchsorted(hx, Q))
-    if j < hx.size and hx[j] == Q:
-        return [(int(v[j]), 1.0)]
-    if j == 0:
-        return [(int(v[0]), 1.0)]
-    if j >= hx.size:
-        return [(int(v[-1]), 1.0)]
-    x = (Q - hx[j - 1]) / (hx[j] - hx[j - 1])
-    return [(int(v[j - 1]), 1.0 - x), (int(v[j]), x)]
-
-
 # ----------------------------------------------------------------------------------------------
 # The lottery LP (four constraints)
 # ----------------------------------------------------------------------------------------------
@@ -415,8 +402,7 @@ def _solve_finite(fm, lump_sum, method="auto"):
         Lval = opt.lagrangian(alpha).value
         if sol is not None and abs(sol["value"] - Lval) <= 1e-9 * max(1.0, abs(Lval)):
             return opt, sol, alpha, "dual"
-        if method == "dual":  # pragma: no cover
-            raise RuntimeError("duality route failed to recover the mechanism")
+        raise RuntimeError("duality route failed to recover the mechanism")  # pragma: no cover
     sol = _lottery_lp(opt, lump_sum)
     if sol is None:  # pragma: no cover
         raise RuntimeError("lottery LP failed")
@@ -531,7 +517,7 @@ class SideMechanism:
         return X, T
 
     def _choose(self, r):
-        r = np.asarray(r, dtype=float)
+        r = check_finite_array("r", r, ndim=None, min_size=0)
         flat = r.reshape(-1)
         X, T = self._menu_arrays()
         sign = 1.0 if self.side == "sellers" else -1.0
@@ -636,6 +622,7 @@ class SideMechanism:
         >>> optimal_mechanism(Market(Side(Uniform()), Side(Uniform())), grid_size=100).sellers.rationed_mass()
         0.0
         """
+        tol = check_nonneg("tol", tol)
         part = (self.X > tol) & (self.X < 1 - tol) & (self.probs > 0)
         if not part.any():
             return 0.0
@@ -762,7 +749,7 @@ class MechanismResult:
         True
         """
         scale = max(1.0, self._price_scale)
-        t = tol * scale
+        t = check_nonneg("tol", tol) * scale  # a NaN tolerance would pass every check
         for sm in (self.sellers, self.buyers):
             X, T, r = sm.X, sm.T, sm.types
             sign = 1.0 if sm.side == "sellers" else -1.0
@@ -818,7 +805,7 @@ class MechanismResult:
         )
 
 
-def _menu(X, T, probs, side):
+def _menu(X, T, probs):
     """Distinct trading outcomes (price, prob) of a side, most trade first.
 
     ``X`` and ``T`` are monotone step functions of the type, so the distinct outcomes are the
@@ -883,8 +870,8 @@ def _build_result(fm, opt, sol, alpha, method, lump_sum):
     for X in (XS, XB):  # the lottery weights sum to 1 only up to rounding
         np.clip(X, 0.0, 1.0, out=X)
         X[X > 1.0 - 1e-12] = 1.0
-    optS = _menu(XS, TSt, g, "sellers")
-    optB = _menu(XB, TBt, h, "buyers")
+    optS = _menu(XS, TSt, g)
+    optB = _menu(XB, TBt, h)
     if L_S:
         TSt += L_S
     if L_B:
@@ -945,8 +932,7 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
     """
     _check_market(market)
     lump_sum = check_bool("lump_sum", lump_sum)
-    if method not in ("auto", "dual", "lp"):
-        raise ValueError(f"method must be 'auto', 'dual' or 'lp', got {method!r}")
+    check_in("method", method, ("auto", "dual", "lp"))
     fm = market.finite(grid_size).positive()
     cells = (0.0 if market.sellers.dist.is_discrete else 1.0 / fm.s.size,
              0.0 if market.buyers.dist.is_discrete else 1.0 / fm.b.size)

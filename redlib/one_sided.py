@@ -348,7 +348,7 @@ def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
             eT[k] += w * p[k - 1]
     X = np.clip(np.cumsum(eX)[1:m + 1], 0.0, 1.0)
     T = np.cumsum(eT)[1:m + 1]
-    options = _menu(X, T, h, "buyers")
+    options = _menu(X, T, h)
     objective = float(np.dot(h * lam, r * X - T) + Lam * (np.dot(h, T) - R))
     single = optimal_buyer_price(side, Q, R, grid_size)
     ph, xh = options[0]

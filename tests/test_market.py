@@ -151,9 +151,21 @@ def test_bad_sides_and_map_arguments():
         Market(Side(Uniform()), None)
     with pytest.raises(ValueError, match="market"):
         competitive_equilibrium(Side(Uniform()))
+    for bad in (0, 2.5):  # named as the solvers' parameter, on continuous and finite sides
+        with pytest.raises(ValueError, match="grid_size"):
+            competitive_equilibrium(Market(Side(Uniform()), Side(Uniform())), grid_size=bad)
+        with pytest.raises(ValueError, match="grid_size"):
+            competitive_equilibrium(Market(Side(Discrete([0.1])), Side(Discrete([0.5]))),
+                                    grid_size=bad)
     with pytest.raises(ValueError, match="same_side"):
         inequality_map([-1.0], [1.0])
     with pytest.raises(ValueError, match="cross_side"):
         inequality_map([1.0], [0.0])
     with pytest.raises(ValueError, match="sides"):
         inequality_map([1.0], [1.0], sides="left")
+    with pytest.raises(ValueError, match="grid_size"):
+        inequality_map([1.0], [1.0], grid_size=None)  # checked before any solve
+    with pytest.raises(ValueError, match="mechanism"):
+        classify_instruments("not a mechanism")
+    with pytest.raises(ValueError, match="support"):
+        power_weight(1.0, 2.0, lo=1.0, hi=1.0)  # would divide by zero

@@ -185,6 +185,11 @@ def test_bad_input():
         optimal_mechanism(m, lump_sum="yes")
     with pytest.raises(ValueError, match="method"):
         optimal_mechanism(m, method="magic")
+    res = optimal_mechanism(Market(Side(Discrete([0.2, 0.6])), Side(Discrete([0.4, 0.8]))))
+    with pytest.raises(ValueError, match="r must not contain NaN"):
+        res.sellers.trade_probability([0.1, float("nan")])
+    with pytest.raises(ValueError, match="tol"):
+        res.verify(tol=float("nan"))  # would otherwise pass every comparison
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -49,8 +49,12 @@ def test_no_free_lunch_zero_worst_types_and_constraints():
 def test_lump_sum_value_uniform_grid():
     # (Lam_S, Lam_B, mu) = (2, 1, 1) on a coarse grid: welfare near the continuum optimum
     # W = 2 (Q^2/2 + L) + (1-p_B)^2/2 with Q = 0.4, p_B = 0.6, L = 0.08: W = 0.4 (O(1/n) error)
-    ref = lp_market(Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0)), grid_size=40)
+    m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0))
+    ref = lp_market(m, grid_size=40)
     assert ref.welfare == pytest.approx(0.4, abs=2.0 / 40)
+    # that tolerance alone also admits CE welfare 2 (1/8) + 1/8 = 0.375: the lump sum must gain
+    # about 0.025 over competitive equilibrium (same discretized market)
+    assert ref.welfare > competitive_equilibrium(m, grid_size=40).welfare + 0.02
 
 
 def test_bad_input():

@@ -96,7 +96,6 @@ def render_png(fig: Figure, dpi: float | None = None) -> bytes:
 def _draw_png(draw, value, dpi=None) -> bytes:
     fig = draw(value)
     if not isinstance(fig, Figure):
-        # close whatever draw() may have opened before complaining
         raise ValueError(
             f"draw({_format_value(value)!s}) must return a matplotlib Figure, "
             f"got {type(fig).__name__}"
@@ -408,6 +407,18 @@ def explore(draw, values, *, param, default=None, caption=None, alt=None):
     if default is None:
         default = values[0]
 
+    in_kernel = _in_kernel()
+    # Each figure is shown once: a live kernel gets the slider (whose first drawing is the
+    # default figure) and needs no pre-rendered frames; the static site gets the frame player,
+    # which opens on the default frame.
+    if in_kernel and not static_site():
+        widget = _live_widget(draw, values, default, param, alt)
+        if widget is not None:
+            from IPython.display import display
+
+            display(widget)
+            return None
+
     frames = [_draw_png(draw, v) for v in values]
     labels = [_format_value(v) for v in values]
     match = [k for k, v in enumerate(values) if v is default or v == default]
@@ -426,18 +437,11 @@ def explore(draw, values, *, param, default=None, caption=None, alt=None):
         frame_alt = f"{alt} (frame player over {param})"
     player = frame_player_html(frames, labels, param=param, start=start, caption=caption, alt=frame_alt)
 
-    if not _in_kernel():
+    if not in_kernel:
         return Exploration(param, values, default, static_png, player, None)
 
     from IPython.display import HTML, display
 
-    # Each figure is shown once: a live kernel gets the slider (whose first drawing is the
-    # default figure); the static site gets the frame player, which opens on the default frame.
-    if not static_site():
-        widget = _live_widget(draw, values, default, param, alt)
-        if widget is not None:
-            display(widget)
-            return None
     if not match:  # the player does not open on the default figure: show that figure first
         display(_image_bundle(static_png, alt, default, param), raw=True)
     display(HTML(player))

@@ -137,8 +137,7 @@ def plot_weights(sides, *, n=401, ax=None, title=None):
     for i, (label, side) in enumerate(sides.items()):
         lo, hi = _support(side.dist)
         r = np.linspace(lo, hi, n)
-        _, probs, lam = side.finite(None if side.dist.is_discrete else 4000)
-        Lam = float(np.dot(probs, lam))
+        Lam = side.Lam
         if Lam <= 0:
             raise ValueError(f"side {label!r} must have a positive average weight, got {Lam}")
         ax.plot(r, np.asarray(side.lam(r), dtype=float) / Lam, color=style.color(i), label=str(label))
@@ -345,13 +344,6 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
 
 
 # ----------------------------------------------------------------------------------- market
-def _hull_values(env, q):
-    vals = getattr(env, "values", None)
-    if vals is not None and np.size(vals) == np.size(q):
-        return np.asarray(vals, dtype=float)
-    return np.asarray(env(q), dtype=float)
-
-
 def _supergradient(env, x, q0):
     """Interval [lo, hi] of slopes of the concave envelope ``env`` (on grid ``x``) at ``q0``.
 
@@ -391,19 +383,14 @@ def _phi_panel(ax, side_mech, q0, color, name, qlabel, tilt=0.0, window=None, su
     lin = tilt * q
     phi = np.asarray(side_mech.phi, dtype=float) + lin
     env = side_mech.envelope
-    hull = _hull_values(env, q) + lin
+    hull = np.asarray(env.values, dtype=float) + lin  # the envelope of (q, phi): one value per q
     sym = rf"\varphi_{name}^\alpha"
     ax.plot(q, phi, color=color, lw=1.6, label=rf"${sym}{suffix}$")
     ax.plot(q, hull, color=C["black"], lw=1.4, ls="--", label=rf"$\mathrm{{co}}({sym}){suffix}$")
     q0 = float(np.clip(q0, q[0], q[-1]))
     y0 = float(np.asarray(env(q0))) + tilt * q0
     ax.axvline(q0, color=C["black"], lw=0.8, ls=":")
-    try:
-        xl, xr, wl = env.split(q0)
-        xl, xr, wl = float(xl), float(xr), float(wl)
-    except Exception:  # pragma: no cover - envelope without split
-        xl = xr = q0
-        wl = 1.0
+    xl, xr, wl = (float(v) for v in env.split(q0))
     if xr - xl > 1e-9 and 1e-9 < wl < 1 - 1e-9:
         pts = np.array([xl, xr])
         ax.plot(pts, np.asarray(env(pts), dtype=float) + tilt * pts, "o", color=color, ms=7,
