@@ -1,14 +1,14 @@
 """Explore how a figure changes with one parameter, with or without a running kernel.
 
-:func:`explore` shows three things in a notebook:
+:func:`explore` shows each figure once, in the form that works where the notebook runs:
 
-1. the figure at a default value of the parameter (a plain static image);
-2. a *frame player*: every value's figure pre-rendered to PNG and embedded in the page with a
-   slider and a play button. It is pure HTML + a few lines of JavaScript, needs no server and no
-   network, and therefore also works on the static website;
-3. a live :mod:`ipywidgets` slider that redraws the figure for any value. It needs a running
-   kernel (and, on a static site, JavaScript from a CDN), so it is skipped when the environment
-   variable ``REDLIB_STATIC_SITE`` is ``1`` -- the site build sets it.
+* in a live Jupyter kernel, an :mod:`ipywidgets` slider that redraws the figure for any of the
+  values (it opens on the default value);
+* on the static website, a *frame player*: every value's figure pre-rendered to PNG and embedded
+  in the page with a slider and a play button. It is pure HTML + a few lines of JavaScript, needs
+  no server and no network, and opens on the default value. The site build sets the environment
+  variable ``REDLIB_STATIC_SITE=1``, because live widgets would need a kernel and JavaScript from
+  a CDN.
 """
 from __future__ import annotations
 
