@@ -46,6 +46,7 @@ from ._validation import (
     check_nonneg_array,
     check_positive,
 )
+from .weights import average_weight
 
 __all__ = [
     "Side",
@@ -140,13 +141,6 @@ class Side:
     @property
     def Lam(self):
         """Average Pareto weight ``\\int lam dG`` (exact for continuous distributions)."""
-        if self.dist.is_discrete:
-            t, p = self.dist.grid()
-            return float(np.dot(p, self._lam_values(t)))
-        if not callable(self.weight):
-            return float(self.weight)
-        from .weights import average_weight
-
         return float(average_weight(self.weight, self.dist))
 
     def finite(self, grid_size=None):
