@@ -57,6 +57,11 @@ __all__ = [
     "weights_from_samples",
     "JointWeights",
     "SampleWeight",
+    "crra_marginal_utility",
+    "weights_from_wealth",
+    "sample_from_table",
+    "crra_population",
+    "CRRAPopulation",
 ]
 
 
@@ -557,3 +562,255 @@ def weights_from_samples(r, vM, method="binned", bins=20, bandwidth=None):
         vals = np.bincount(inv, weights=vals) / np.bincount(inv)
         knots = uk
     return SampleWeight("binned", knots, vals)
+
+
+# ---------------------------------------------------------------------------------------------
+# From measured wealth or income with CRRA utility of money
+# ---------------------------------------------------------------------------------------------
+
+def crra_marginal_utility(w, gamma):
+    r"""Marginal utility of money ``v^M = u'(w) = w^{-γ}`` of CRRA utility.
+
+    With ``u(w) = w^{1-γ} / (1-γ)`` (``log w`` for ``γ = 1``) the value of one more dollar to an
+    agent of wealth (or income) ``w`` is ``w^{-γ}``; ``γ = 0`` is the quasi-linear benchmark
+    ``v^M = 1``.
+
+    Parameters
+    ----------
+    w : array_like
+        Wealth or income, finite and ``> 0`` (any units: rescaling ``w`` by ``c`` rescales every
+        ``v^M`` by ``c^{-γ}``, which leaves optimal mechanisms unchanged).
+    gamma : float
+        Coefficient of relative risk aversion (curvature), finite and ``>= 0``.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        ``w ** -gamma``, of the shape of ``w`` (a float for a scalar ``w``).
+
+    Raises
+    ------
+    ValueError
+        If ``w`` is not finite and positive, or ``gamma`` is negative or not finite.
+    TypeError
+        If ``gamma`` is not a real number.
+
+    Examples
+    --------
+    >>> crra_marginal_utility([0.5, 1.0, 2.0], 1.0)
+    array([2. , 1. , 0.5])
+    >>> crra_marginal_utility(4.0, 0.5)
+    0.5
+    """
+    gamma = _check_gamma(gamma)
+    arr = check_finite_array("w", w, ndim=None, min_size=1)
+    if (arr <= 0).any():
+        raise ValueError(f"w must be > 0 (wealth or income), got minimum {float(arr.min())!r}")
+    out = arr ** (-gamma)
+    return float(out) if np.ndim(w) == 0 else out
+
+
+def _check_gamma(gamma):
+    if isinstance(gamma, (bool, np.bool_)) or not isinstance(gamma, numbers.Real):
+        raise TypeError(f"gamma must be a real number, got {type(gamma).__name__}")
+    gamma = float(gamma)
+    if not np.isfinite(gamma) or gamma < 0:
+        raise ValueError(f"gamma must be finite and >= 0, got {gamma!r}")
+    return gamma
+
+
+def weights_from_wealth(r, wealth, gamma, method="binned", bins=20, bandwidth=None):
+    r"""Pareto weight ``λ(r) = E[w^{-γ} | r]`` from a sample of ``(r, wealth)`` and CRRA ``γ``.
+
+    The values of money are ``v^M = w^{-γ}`` (:func:`crra_marginal_utility`); the conditional mean
+    is estimated by :func:`weights_from_samples`, with the same ``method``, ``bins`` and
+    ``bandwidth``.
+
+    Parameters
+    ----------
+    r : array_like
+        Sample of rates of substitution (finite, 1-D, at least 2).
+    wealth : array_like
+        Matching sample of wealth or income, ``> 0``.
+    gamma : float
+        CRRA coefficient ``>= 0``.
+    method, bins, bandwidth
+        As in :func:`weights_from_samples`.
+
+    Returns
+    -------
+    SampleWeight
+        Vectorized callable ``lam(r)``.
+
+    Examples
+    --------
+    Two wealth levels, the poor (``w = 1/2``) with low rates of substitution; log utility:
+
+    >>> lam = weights_from_wealth([0.1, 0.2, 0.8, 0.9], [0.5, 0.5, 2.0, 2.0], 1.0, bins=2)
+    >>> lam([0.15, 0.85])
+    array([2. , 0.5])
+    """
+    r = check_finite_array("r", r, ndim=1, min_size=2)
+    wealth = check_finite_array("wealth", wealth, ndim=1, min_size=2)
+    if wealth.size != r.size:
+        raise ValueError(f"wealth must have the length of r ({r.size}), got {wealth.size}")
+    if (wealth <= 0).any():
+        raise ValueError(f"wealth must be > 0, got minimum {float(wealth.min())!r}")
+    vM = crra_marginal_utility(wealth, gamma)
+    return weights_from_samples(r, vM, method=method, bins=bins, bandwidth=bandwidth)
+
+
+def sample_from_table(levels, probs, size):
+    r"""Equal-weight sample of a grouped distribution (e.g. income quintile means).
+
+    A table gives groups with a representative level (mean or median income of the group) and
+    the group's population share.  The sample evaluates the table's quantile function, a step
+    function, at the midpoints ``(i - 1/2) / size``: group ``k`` appears about ``probs[k] * size``
+    times, and exactly so when every ``probs[k] * size`` is a whole number.
+
+    Parameters
+    ----------
+    levels : array_like
+        Level of each group (finite, ``> 0``), in increasing order.
+    probs : array_like
+        Population share of each group, ``>= 0``, summing to 1.
+    size : int
+        Sample size ``>= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Non-decreasing sample of length ``size``.
+
+    Examples
+    --------
+    Five quintiles, two draws each:
+
+    >>> sample_from_table([1.0, 2.0, 3.0, 4.0, 5.0], [0.2] * 5, 10)
+    array([1., 1., 2., 2., 3., 3., 4., 4., 5., 5.])
+    """
+    levels = check_sorted_unique("levels", levels, min_size=1)
+    if (levels <= 0).any():
+        raise ValueError(f"levels must be > 0, got minimum {float(levels.min())!r}")
+    from ._validation import check_probs
+
+    probs = check_probs("probs", probs, size=levels.size)
+    size = check_int("size", size, minimum=1)
+    u = (np.arange(size) + 0.5) / size
+    k = np.searchsorted(np.cumsum(probs), u, side="left")
+    return levels[np.clip(k, 0, levels.size - 1)]
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class CRRAPopulation:
+    r"""A population built from a wealth sample, a sample of values ``v^K`` and CRRA ``γ``.
+
+    Returned by :func:`crra_population`.
+
+    Attributes
+    ----------
+    dist : Discrete
+        Distribution of ``r = v^K w^γ`` over the population (ties merged).
+    lam : SampleWeight
+        Pareto weight ``λ(r) = E[w^{-γ} | r]`` (binned conditional means).
+    Lam : float
+        ``E[w^{-γ}]``, the exact population mean of the values of money.
+    gamma : float
+        The CRRA coefficient.
+    r, wealth : numpy.ndarray
+        The population: one entry per (wealth, value) pair.
+
+    Notes
+    -----
+    Unpacks as a pair: ``G, lam = crra_population(...)``.
+
+    Examples
+    --------
+    >>> pop = crra_population([1.0, 4.0], [0.5, 1.0], gamma=0.5, bins=2)
+    >>> pop.dist.values
+    array([0.5, 1. , 2. ])
+    >>> pop.Lam
+    0.75
+    """
+
+    dist: object
+    lam: SampleWeight
+    Lam: float
+    gamma: float
+    r: np.ndarray
+    wealth: np.ndarray
+
+    def __iter__(self):
+        """Unpack as ``G, lam = crra_population(...)``."""
+        return iter((self.dist, self.lam))
+
+    def __repr__(self):
+        return (
+            f"CRRAPopulation(gamma={self.gamma:g}, {self.r.size} agents, r in "
+            f"[{self.dist.lo:.6g}, {self.dist.hi:.6g}], Lam={self.Lam:.6g})"
+        )
+
+
+def crra_population(wealth, values, gamma, bins=20):
+    r"""Rates of substitution and Pareto weights of agents with measured wealth and CRRA utility.
+
+    Every agent has wealth ``w`` (from the equal-weight sample ``wealth``, e.g. the output of
+    :func:`sample_from_table`) and, independently, a value ``v^K`` for the good (from the
+    equal-weight sample ``values``).  With CRRA utility of money her value of money is
+    ``v^M = w^{-γ}`` and her rate of substitution ``r = v^K / v^M = v^K w^γ``: at equal taste,
+    richer agents are willing to pay more.  The population is the product of the two samples
+    (``len(wealth) * len(values)`` agents of equal mass); ``λ(r) = E[w^{-γ} | r]`` is estimated by
+    :func:`weights_from_wealth` with ``bins`` equal-count bins.
+
+    Parameters
+    ----------
+    wealth : array_like
+        Equal-weight sample of wealth or income, ``> 0``.
+    values : array_like
+        Equal-weight sample of values for the good ``v^K``, finite and ``>= 0``.
+    gamma : float
+        CRRA coefficient ``>= 0`` (``γ = 1`` is log utility; ``γ = 0`` makes every ``v^M = 1``).
+    bins : int, default 20
+        Number of equal-count bins of the conditional mean.
+
+    Returns
+    -------
+    CRRAPopulation
+        ``.dist`` (a :class:`~redlib.distributions.Discrete` distribution of ``r``), ``.lam``,
+        ``.Lam`` and the population itself.
+
+    Examples
+    --------
+    Half the agents have wealth 1, half wealth 4; values 1/2 or 1; log utility.  The rich have
+    ``r`` in ``{2, 4}``, the poor in ``{1/2, 1}``, so with 2 bins ``λ`` is ``1`` on the poor half
+    and ``1/4`` on the rich half:
+
+    >>> pop = crra_population([1.0, 4.0], [0.5, 1.0], gamma=1.0, bins=2)
+    >>> pop.lam([0.5, 4.0])
+    array([1.  , 0.25])
+    >>> G, lam = pop
+    >>> G.values
+    array([0.5, 1. , 2. , 4. ])
+    """
+    wealth = check_finite_array("wealth", wealth, ndim=1, min_size=1)
+    if (wealth <= 0).any():
+        raise ValueError(f"wealth must be > 0, got minimum {float(wealth.min())!r}")
+    values = check_finite_array("values", values, ndim=1, min_size=1)
+    if (values < 0).any():
+        raise ValueError(f"values must be >= 0 (values for the good), got minimum {float(values.min())!r}")
+    gamma = _check_gamma(gamma)
+    if wealth.size * values.size < 2:
+        raise ValueError("wealth and values must give at least 2 agents together")
+    w_all = np.repeat(wealth, values.size)
+    r = np.tile(values, wealth.size) * w_all**gamma
+    lam = weights_from_wealth(r, w_all, gamma, bins=bins)
+    from .distributions import Discrete
+
+    return CRRAPopulation(
+        dist=Discrete.from_samples(r),
+        lam=lam,
+        Lam=float(np.mean(crra_marginal_utility(w_all, gamma))),
+        gamma=gamma,
+        r=r,
+        wealth=w_all,
+    )
