@@ -21,6 +21,7 @@ from redlib.weights import (
     SampleWeight,
     crra_marginal_utility,
     crra_population,
+    lognormal_sigma_from_shares,
     sample_from_table,
     weights_from_wealth,
 )
@@ -119,8 +120,24 @@ def test_sample_from_table():
 
 def test_exported_at_top_level():
     for name in ("crra_marginal_utility", "weights_from_wealth", "sample_from_table",
-                 "crra_population", "CRRAPopulation"):
+                 "crra_population", "CRRAPopulation", "lognormal_sigma_from_shares"):
         assert getattr(redlib, name) is getattr(redlib.weights, name)
+
+
+@pytest.mark.parametrize("sigma", [0.3, 0.9, 1.5])
+@pytest.mark.parametrize("groups", [2, 5, 10])
+def test_lognormal_sigma_recovers_the_closed_form_lorenz_curve(sigma, groups):
+    p = np.linspace(0, 1, groups + 1)
+    shares = np.diff(stats.norm.cdf(stats.norm.ppf(p) - sigma))
+    assert abs(lognormal_sigma_from_shares(100 * shares) - sigma) < 1e-6
+
+
+def test_lognormal_sigma_of_a_sample():
+    # a large log-normal sample's quintile shares give back its sigma (up to sampling error)
+    rng = np.random.default_rng(3)
+    w = np.sort(rng.lognormal(2.0, 0.7, 200_000))
+    shares = [part.sum() for part in np.array_split(w, 5)]
+    assert abs(lognormal_sigma_from_shares(shares) - 0.7) < 0.01
 
 
 @pytest.mark.parametrize(
@@ -144,6 +161,9 @@ def test_exported_at_top_level():
         (lambda: crra_population([1.0], [0.5], 1.0), ValueError, "at least 2 agents"),
         (lambda: crra_population([1.0, 2.0], [0.5], None), TypeError, "gamma"),
         (lambda: crra_population([1.0, 2.0], [0.5, 1.0], 1.0, bins=0), ValueError, "bins"),
+        (lambda: lognormal_sigma_from_shares([50.0]), ValueError, "shares"),
+        (lambda: lognormal_sigma_from_shares([10.0, 0.0, 90.0]), ValueError, "shares must be > 0"),
+        (lambda: lognormal_sigma_from_shares([60.0, 40.0]), ValueError, "non-decreasing"),
     ],
 )
 def test_validation_names_the_parameter(call, exc, match):
