@@ -38,6 +38,7 @@ import scipy.stats
 from ._validation import (
     check_callable,
     check_finite_array,
+    check_instance,
     check_int,
     check_interval,
     check_nonneg_array,
@@ -45,7 +46,8 @@ from ._validation import (
     check_sorted_unique,
 )
 
-__all__ = ["Distribution", "ContinuousDistribution", "Uniform", "Discrete", "Truncated", "Tabulated"]
+__all__ = ["Distribution", "ContinuousDistribution", "Uniform", "Discrete", "Truncated", "Tabulated",
+           "check_distribution"]
 
 DEFAULT_GRID_SIZE = 1000
 """Default number of equal-mass cells of :meth:`ContinuousDistribution.grid`."""
@@ -152,6 +154,36 @@ class Distribution:
     def expect(self, func):
         """Expectation ``E[func(r)]`` of a vectorized function of the type."""
         raise NotImplementedError
+
+
+def check_distribution(name, dist):
+    """Check that ``dist`` is a :class:`Distribution` (the input check of every solver).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the error message.
+    dist : object
+        Value to check.
+
+    Returns
+    -------
+    Distribution
+        ``dist`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``dist`` is not a redlib distribution.
+
+    Examples
+    --------
+    >>> from redlib.distributions import Uniform, check_distribution
+    >>> check_distribution("dist", Uniform())
+    Uniform(lo=0.0, hi=1.0)
+    """
+    return check_instance(name, dist, Distribution,
+                          "a redlib Distribution (Uniform, Discrete, Truncated, Tabulated)")
 
 
 class ContinuousDistribution(Distribution):
@@ -481,7 +513,7 @@ class Truncated(ContinuousDistribution):
         is_scipy = isinstance(getattr(dist, "dist", None), scipy.stats.rv_continuous)
         is_ours = isinstance(dist, ContinuousDistribution)
         if not (is_scipy or is_ours):
-            raise ValueError(
+            raise TypeError(
                 "dist must be a frozen continuous scipy.stats distribution (e.g. "
                 f"scipy.stats.norm(0, 1)) or a continuous redlib Distribution, got {type(dist).__name__}"
             )

@@ -148,7 +148,7 @@ def test_bad_input():
             optimal_buyer_two_prices(S, Q)
     with pytest.raises(ValueError, match="R"):
         optimal_buyer_price(S, 0.5, R=float("inf"))
-    with pytest.raises(ValueError, match="side"):
+    with pytest.raises(TypeError, match="side"):
         optimal_seller_price(Uniform(), 0.5)
 
 
