@@ -204,6 +204,7 @@ class _Options:
         scale = max(1.0, float(np.abs(yS).max()), float(np.abs(yB).max()))
         vtol = 1e-13 * scale
         final = None
+        eta = 0.0
         if L[3] >= 0:  # no trade possible on one side (degenerate): q = 0 only
             final = [(L, 1.0)]
         for _ in range(max_iter):
@@ -242,7 +243,7 @@ class _Options:
                 W += mu * w * (self.D[k - 1] - p * self.C[k - 1])
                 surplus += mu * w * p * self.Hb[k - 1]
             rules_B.append(k)
-        return _LagEval(alpha, float(value), float(surplus), float(W), rules_S, rules_B)
+        return _LagEval(alpha, float(value), float(surplus), float(W), rules_S, rules_B, float(eta))
 
 
 @dataclass
@@ -253,6 +254,7 @@ class _LagEval:
     W: float
     rules_S: list
     rules_B: list
+    eta: float  # minimizer of h(eta): the price of market clearing at this alpha
 
 
 # ----------------------------------------------------------------------------------------------
@@ -287,6 +289,7 @@ def _lottery_lp(opt, lump_sum, ks_S=None, ks_B=None):
     alpha = -float(res.ineqlin.marginals[0])
     return dict(
         value=-float(res.fun), alpha=alpha, y_eq=np.asarray(res.eqlin.marginals, dtype=float),
+        eta=float(res.eqlin.marginals[2]),  # valid for the full problem when no rule prices out
         S=[(int(k), float(p), float(w)) for k, p, w in zip(kS, pS, x[:nS]) if w > 0],
         B=[(int(k), float(p), float(w)) for k, p, w in zip(kB, pB, x[nS:nS + nB]) if w > 0],
         L_S=float(x[-2]), L_B=float(x[-1]),
@@ -430,8 +433,11 @@ def _solve_finite(fm, lump_sum, method="auto"):
         ks_S = sorted({k for e in evals for k in e.rules_S})
         ks_B = sorted({k for e in evals for k in e.rules_B})
         sol = _lottery_lp(opt, lump_sum, ks_S, ks_B)
-        Lval = opt.lagrangian(alpha).value
-        if sol is not None and abs(sol["value"] - Lval) <= 1e-9 * max(1.0, abs(Lval)):
+        lev = opt.lagrangian(alpha)
+        if sol is not None and abs(sol["value"] - lev.value) <= 1e-9 * max(1.0, abs(lev.value)):
+            # the tiny LP's duals price only its own rules; the clearing multiplier of the full
+            # problem is the minimizer of h(eta) in the Lagrangian
+            sol["eta"] = -lev.eta  # h(eta) prices clearing with the opposite sign
             return opt, sol, alpha, "dual"
         raise RuntimeError("duality route failed to recover the mechanism")  # pragma: no cover
     sol = _lottery_lp(opt, lump_sum)
@@ -886,7 +892,7 @@ def _build_result(fm, opt, sol, alpha, method, lump_sum, cells):
         welfare=float(W), quantity=float(Q), revenue=float(revenue), alpha=float(alpha),
         n_prices=len(prices), prices=prices, sellers=S, buyers=B, competitive=ce,
         gain_over_ce=float(W) - ce.welfare, lump_sum_allowed=bool(lump_sum), mu=mu,
-        method=method, eta=float(sol["y_eq"][2]), price_scale=opt.scale,
+        method=method, eta=sol["eta"], price_scale=opt.scale,
     )
 
 
