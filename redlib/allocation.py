@@ -1,7 +1,7 @@
 """Optimal allocation of objects of heterogeneous quality to labelled agents.
 
 Akbarpour, Dworczak and Kominers, *Redistributive Allocation Mechanisms* (JPE 2024), solved exactly
-on finite types and finite quality levels (``MATH.md`` part B).
+on finite types and finite quality levels (the book's chapter 4, *Labels and quality*).
 
 Model
 -----
@@ -19,7 +19,7 @@ quality enters payoffs and both allow exactly the expected-quality profiles that
 submajorised by the supply (see :func:`redlib.referee.lp_allocation`, which can solve either
 version).
 
-Algorithm (finite types, ``MATH.md`` B4)
+Algorithm (finite types; chapter 4, "How redlib computes it")
 ----------------------------------------
 Within group ``i`` with types ``r_1 < ... < r_n`` (probabilities ``g_k``, weights ``lam_k``),
 incentive compatibility brackets the utility steps ``dr_k Q_k <= U_{k+1} - U_k <= dr_k Q_{k+1}``
@@ -509,6 +509,9 @@ class AllocationResult:
     quality_shares : dict
         ``label -> mass of each quality level allocated to the group``; key ``None`` holds the
         unallocated mass (objects discarded).  For a "split of qualities across groups" figure.
+    unallocated : ndarray
+        Mass of each quality level that is not allocated (the same array as
+        ``quality_shares[None]``).
 
     Examples
     --------
@@ -529,6 +532,7 @@ class AllocationResult:
     qualities: np.ndarray
     supply: np.ndarray
     quality_shares: Dict[object, np.ndarray]
+    unallocated: np.ndarray
 
     def __getitem__(self, label) -> GroupAllocation:
         try:
@@ -773,7 +777,7 @@ def optimal_allocation(groups: Sequence[Group], objects: Distribution, alpha: fl
                        grid_size: int = None) -> AllocationResult:
     """Optimal redistributive allocation of objects of heterogeneous quality (ADK 2024).
 
-    Exact on finite types and quality levels (``MATH.md`` B4): within-group ironing of the
+    Exact on finite types and quality levels (chapter 4, "How redlib computes it"): within-group ironing of the
     ``Psi_i`` points (essential-good atom included) by their upper concave envelope, then all
     pooled blocks of all groups ranked by ironed virtual value and served from the top quality
     down; payments from the envelope formula.  Continuous distributions are replaced by their
@@ -862,4 +866,4 @@ def optimal_allocation(groups: Sequence[Group], objects: Distribution, alpha: fl
         revenue += ga.revenue
     shares[None] = np.clip(unalloc, 0.0, None)
     return AllocationResult(alpha=alpha, welfare=float(welfare), revenue=float(revenue), groups=out,
-                            qualities=q, supply=f, quality_shares=shares)
+                            qualities=q, supply=f, quality_shares=shares, unallocated=shares[None])

@@ -269,7 +269,20 @@ class FiniteMarket:
         return float(np.dot(self.h, self.nu))
 
     def positive(self):
-        """Copy without zero-probability types (they do not affect any optimum)."""
+        """Copy without zero-probability types (they do not affect any optimum).
+
+        Returns
+        -------
+        FiniteMarket
+            ``self`` when every type has positive probability, else a copy without the others.
+
+        Examples
+        --------
+        >>> from redlib import Discrete, Side, Market
+        >>> fm = Market(Side(Discrete([0.1, 0.5], [1.0, 0.0])), Side(Discrete([0.4]))).finite()
+        >>> fm.positive().s
+        array([0.1])
+        """
         ks = self.g > 0
         kb = self.h > 0
         if ks.all() and kb.all():

@@ -1,6 +1,6 @@
 r"""The optimal redistributive mechanism of a two-sided market (DKA 2021), exact on finite types.
 
-Method (``MATH.md`` A4 and A7)
+Method (the book's chapter 3; Dworczak, Kominers and Akbarpour 2021)
 ------------------------------
 On finite types every incentive-compatible, individually rational mechanism is a lottery over
 **threshold rules** plus two lump sums.  A seller rule "the ``k`` cheapest types sell" pays a price in
@@ -11,12 +11,12 @@ sums, market clearing, budget), and a basic solution puts weight on at most four
 four prices, three when a lump sum is paid** (the DKA theorem).
 
 Solving it (``method="auto"``) is **column generation**: a restricted master LP over a handful of
-rules gives the duals ``(u_S, u_B, eta, alpha)`` -- ``alpha`` is the budget multiplier of ``MATH.md``
-A3, ``eta`` the shadow price of market clearing -- and one vectorized O(n) pass prices every rule
+rules gives the duals ``(u_S, u_B, eta, alpha)`` -- ``alpha`` is the multiplier on the budget
+constraint, ``eta`` the shadow price of market clearing -- and one vectorized O(n) pass prices every rule
 of the full problem.  The master starts on every ``n/128``-th rule and is refined coarse-to-fine
 around its support; rules that price out enter until none does, so the final basic solution is
 optimal for the full lottery LP (hence at most four prices).  ``method="dual"`` is the duality
-route of ``MATH.md`` A4 (minimize the convex, piecewise-linear ``L(alpha)`` over
+route of chapter 3 (minimize the convex, piecewise-linear ``L(alpha)`` over
 ``alpha >= max(Lam_S, Lam_B)``, or ``alpha >= 0`` under "No Free Lunch", each evaluation a
 maximization over the two concave closures done by conjugate duality, then a tiny LP over the
 rules optimal at ``alpha*``); ``method="lp"`` solves the full lottery LP directly.  All three are
@@ -916,7 +916,7 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
         Cells per continuous side (default of :meth:`Distribution.grid`, 1000).
     method : {"auto", "dual", "lp"}, default "auto"
         ``"auto"``: column generation (O(n) per round; the full lottery LP is the fallback should
-        it ever fail); ``"dual"``: the duality route of ``MATH.md`` A4 (``min_alpha L(alpha)``);
+        it ever fail); ``"dual"``: the duality route of chapter 3 (``min_alpha L(alpha)``);
         ``"lp"``: the full lottery LP over all ``2n + 2m`` threshold rules.  All give the same
         welfare; ``"dual"`` and ``"lp"`` are for cross-checks.
 

@@ -1,4 +1,4 @@
-r"""One-sided problems of DKA (slides "The Optimal Seller/Buyer Price"; ``MATH.md`` A5).
+r"""One-sided problems of DKA (slides "The Optimal Seller/Buyer Price"; the book's chapter 2).
 
 Seller side: acquire ``Q`` units spending ``R``; one price ``p >= G_S^{-1}(Q)``, every type below ``p``
 is willing and sells with the same probability ``Q / G_S(p)`` (rationing when ``< 1``); what is left,
@@ -184,7 +184,7 @@ def _rationing(strict, Q):
 
 
 def _best_price(side, r, reach, x, val, Q, R):
-    """Pick the optimal posted price among the types that can serve ``Q`` units (``MATH.md`` A5).
+    """Pick the optimal posted price among the types that can serve ``Q`` units (chapter 2).
 
     ``reach`` is, per candidate price ``r``, the mass of types willing to trade at it; ``x`` the
     rationing of the marginal types and ``val`` the objective.  Among (numerically) tied optima
@@ -205,7 +205,7 @@ def _best_price(side, r, reach, x, val, Q, R):
 
 
 def optimal_seller_price(side, Q, R=0.0, grid_size=None):
-    r"""Optimal single seller price for acquiring ``Q`` units with budget ``R`` (``MATH.md`` A5).
+    r"""Optimal single seller price for acquiring ``Q`` units with budget ``R`` (chapter 2).
 
     Parameters
     ----------
@@ -247,7 +247,7 @@ def optimal_seller_price(side, Q, R=0.0, grid_size=None):
 
 
 def optimal_buyer_price(side, Q, R=0.0, grid_size=None):
-    r"""Optimal single buyer price for allocating ``Q`` units raising ``R`` (``MATH.md`` A5).
+    r"""Optimal single buyer price for allocating ``Q`` units raising ``R`` (chapter 2).
 
     Parameters
     ----------
@@ -291,7 +291,7 @@ def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
 
     Any lottery over threshold rules "types ``k`` and up buy" with mean quantity ``Q`` is allowed;
     the optimum is the concave closure of ``phi_B`` at ``alpha = Lam_B`` evaluated at ``Q``
-    (``MATH.md`` A4), a lottery over at most two rules, i.e. a menu: buy for sure at ``p_high``
+    (chapter 2, "Multiple buyer prices"), a lottery over at most two rules, i.e. a menu: buy for sure at ``p_high``
     or with probability ``delta`` at ``p_low < p_high``.
 
     Parameters

@@ -3,7 +3,7 @@ r"""Pareto weights ``λ(r) = E[v^M | r]`` and how a joint distribution of values
 In DKA every agent has a value ``v^K`` for the good and a value ``v^M`` for money; behaviour depends
 only on the rate of substitution ``r = v^K / v^M``, and the planner's weight on a type ``r`` is the
 **Pareto weight** ``λ(r) = E[v^M | r]`` — the average marginal value of money of the agents who
-behave like ``r`` (MATH.md A1).  Its average ``Λ = ∫ λ dG = E[v^M]`` is the side's **average weight**.
+behave like ``r`` (the book's chapter 1, "Wealth and Pareto weights").  Its average ``Λ = ∫ λ dG = E[v^M]`` is the side's **average weight**.
 
 A Pareto weight in :mod:`redlib` is any vectorized callable ``lam(r)`` or a non-negative number
 (a constant weight).

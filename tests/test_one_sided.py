@@ -1,4 +1,4 @@
-"""Tests of redlib.one_sided against the closed forms of MATH.md A5 and brute-force price scans."""
+"""Tests of redlib.one_sided against the closed forms of the book's chapter 2 and brute-force price scans."""
 import numpy as np
 import pytest
 from scipy.integrate import quad

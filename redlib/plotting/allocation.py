@@ -236,7 +236,7 @@ def _split_series(result, max_bins):
     """Masses per quality level (or per bin of levels) for each group and the unallocated rest."""
     q = np.asarray(result.qualities, dtype=float)
     series = [(lab, np.asarray(result.quality_shares[lab], dtype=float)) for lab in result.labels]
-    rest = np.asarray(result.quality_shares.get(None, np.zeros_like(q)), dtype=float)
+    rest = np.asarray(result.unallocated, dtype=float)
     series.append((None, np.clip(rest, 0.0, None)))
     if len(q) <= max_bins:
         if len(q) > 1:

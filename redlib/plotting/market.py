@@ -33,6 +33,7 @@ from matplotlib.patches import Patch
 from .._validation import check_finite_array, check_in, check_instance, check_int, check_one_per
 from ..market import Market
 from ..mechanism import MechanismResult
+from ..one_sided import TwoPriceResult
 from . import style
 
 __all__ = [
@@ -304,8 +305,9 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
     >>> fig.axes[0].get_xlabel()
     'rate of substitution r'
     """
+    check_instance("result", result, TwoPriceResult, "a TwoPriceResult from redlib.optimal_buyer_two_prices")
     p_high, p_low, delta = float(result.p_high), float(result.p_low), float(result.delta)
-    top = float(getattr(result, "high_prob", 1.0))
+    top = float(result.high_prob)
     lo, hi = (0.0, 1.0) if r_range is None else (float(r_range[0]), float(r_range[1]))
     if not hi > lo:
         raise ValueError(f"r_range must be increasing, got {r_range!r}")

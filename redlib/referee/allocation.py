@@ -1,4 +1,4 @@
-"""Brute-force LP referee for :func:`redlib.optimal_allocation` (ADK 2024, ``MATH.md`` part B).
+"""Brute-force LP referee for :func:`redlib.optimal_allocation` (ADK 2024; the book's chapter 4).
 
 Variables: for every type ``k`` of every group, the probability ``x[k, j]`` of receiving an object
 of quality level ``q_j`` (the rest of the probability is "nothing", i.e. quality 0) and the payment
