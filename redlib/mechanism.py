@@ -54,7 +54,15 @@ from ._validation import (
 from .distributions import Uniform
 from .envelope import Envelope, concave_envelope
 from .market import CompetitiveEquilibrium, FiniteMarket, Market, Side, competitive_equilibrium
-from .thresholds import RATIONING_TOL, cumulative_above, cumulative_below, menu_options, rationed_mass
+from .thresholds import (
+    RATIONING_TOL,
+    buyer_phi,
+    cumulative_above,
+    cumulative_below,
+    menu_options,
+    rationed_mass,
+    seller_phi,
+)
 from .weights import power_weight
 
 __all__ = [
@@ -164,18 +172,12 @@ class _Options:
 
     # -- Lagrangian at a fixed alpha --------------------------------------------------------------
     def phi_S(self, alpha):
-        """Seller points ``(q, phi_S^alpha(q), price)`` on quantiles ``0, G_1, ..., G_n``."""
-        coef = self.A - alpha * self.G
-        p = np.where(coef > 0, self.s_hi, self.s_lo)
-        phi = p * coef - self.B
-        return np.insert(self.G, 0, 0.0), np.insert(phi, 0, 0.0), p
+        """Seller points ``(q, phi_S^alpha(q), price)`` (:func:`redlib.thresholds.seller_phi`)."""
+        return seller_phi(self.s_lo, self.G, self.A, self.B, alpha)
 
     def phi_B(self, alpha):
-        """Buyer points ``(q, phi_B^alpha(q), price)`` per unit of buyers on ``0, Hb_m, ..., Hb_1``."""
-        coef = alpha * self.Hb - self.C
-        p = np.where(coef > 0, self.b_hi, self.b_lo)
-        phi = self.D + p * coef
-        return (np.insert(self.Hb[::-1], 0, 0.0), np.insert(phi[::-1], 0, 0.0), p)
+        """Buyer points ``(q, phi_B^alpha(q), price)`` (:func:`redlib.thresholds.buyer_phi`)."""
+        return buyer_phi(self.b_hi, self.Hb, self.C, self.D, alpha)
 
     def lagrangian(self, alpha, max_iter=500):
         """Value, budget surplus (the slope in alpha) and one maximizer of the Lagrangian.
@@ -470,9 +472,11 @@ class SideMechanism:
         Transfer of each type, lump sum included (sellers: money received; buyers: money paid).
     lottery : list of (quantile, price, weight)
         The lottery over threshold rules (quantile = mass of the side that trades).
+    alpha : float
+        The budget multiplier of the mechanism (as :attr:`MechanismResult.alpha`).
     q, phi : numpy.ndarray
-        Quantile grid and ``phi_j^alpha`` at the optimal ``alpha`` (buyers: per unit of buyers;
-        Dworczak, Kominers and Akbarpour 2021, Section 4).
+        Quantile grid and ``phi_j^alpha`` at ``alpha`` (buyers: per unit of buyers; the book's
+        chapter 3), computed on first access from the side's own types, probabilities and weights.
     cell_mass : float
         Mass of one grid cell when the side is a discretized continuous distribution, 0 for
         genuinely finite types (used by :attr:`is_rationing`).
@@ -503,10 +507,31 @@ class SideMechanism:
     X: np.ndarray
     T: np.ndarray
     lottery: list
-    q: np.ndarray
-    phi: np.ndarray
+    alpha: float
     cell_mass: float = 0.0
+    _qphi: tuple = field(default=None, compare=False)  # cache of (q, phi), from the arrays above
     _envelope: Envelope = field(default=None, compare=False)  # cache, computed from (q, phi)
+
+    def _points(self):
+        if self._qphi is None:
+            if self.side == "sellers":
+                q, phi, _ = seller_phi(self.types, *cumulative_below(self.probs, self.lam, self.types),
+                                       self.alpha)
+            else:
+                q, phi, _ = buyer_phi(self.types, *cumulative_above(self.probs, self.lam, self.types),
+                                      self.alpha)
+            self._qphi = (q, phi)
+        return self._qphi
+
+    @property
+    def q(self):
+        """Quantile grid of :attr:`phi` (share of the side that trades; buyers per unit of buyers)."""
+        return self._points()[0]
+
+    @property
+    def phi(self):
+        """``phi_j^alpha`` on :attr:`q` at the mechanism's ``alpha``."""
+        return self._points()[1]
 
     @property
     def envelope(self):
@@ -882,10 +907,8 @@ def _build_result(fm, opt, sol, alpha, method, lump_sum, cells):
         TSt += L_S
     if L_B:
         TBt -= L_B
-    qS, phiS, _ = opt.phi_S(alpha)
-    qB, phiB, _ = opt.phi_B(alpha)
-    S = SideMechanism("sellers", optS, L_S, s, g, lam, XS, TSt, lottery_S, qS, phiS, cells[0])
-    B = SideMechanism("buyers", optB, L_B, b, h, nu, XB, TBt, lottery_B, qB, phiB, cells[1])
+    S = SideMechanism("sellers", optS, L_S, s, g, lam, XS, TSt, lottery_S, float(alpha), cells[0])
+    B = SideMechanism("buyers", optB, L_B, b, h, nu, XB, TBt, lottery_B, float(alpha), cells[1])
     ce = competitive_equilibrium(fm)
     prices = S.prices + B.prices
     return MechanismResult(

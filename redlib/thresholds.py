@@ -18,6 +18,8 @@ cumulative_below(probs, lam, r)
     Sums over the types at or below each type (seller rules).
 cumulative_above(probs, lam, r)
     Sums over the types at or above each type (buyer rules).
+seller_phi(types, G, A, B, alpha), buyer_phi(types, Hb, C, D, alpha)
+    The points ``(q, phi_j^alpha(q))`` whose concave closures the designer maximizes.
 menu_options(X, T, probs)
     The distinct trading options ``(price, probability)`` of a side, most trade first.
 rationed_mass(probs, X, gain, scale)
@@ -37,8 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MENU_TOL", "RATIONING_TOL", "cumulative_below", "cumulative_above", "menu_options",
-           "rationed_mass"]
+__all__ = ["MENU_TOL", "RATIONING_TOL", "cumulative_below", "cumulative_above", "seller_phi",
+           "buyer_phi", "menu_options", "rationed_mass"]
 
 MENU_TOL = 1e-9
 """Menu options whose trade probabilities (and prices) differ by less than this are merged, and an
@@ -103,6 +105,82 @@ def cumulative_above(probs, lam, r):
     """
     return (np.cumsum(probs[::-1])[::-1], np.cumsum((probs * lam)[::-1])[::-1],
             np.cumsum((probs * lam * r)[::-1])[::-1])
+
+
+def seller_phi(types, G, A, B, alpha):
+    """Seller points ``(q, phi_S^alpha(q), price)`` on the quantiles ``0, G_1, ..., G_n``.
+
+    Rule ``k`` (the ``k`` cheapest types sell) at price ``p`` in ``[s_k, s_{k+1}]`` is worth
+    ``p (A_k - alpha G_k) - B_k``; the better end price is taken (the value is linear in ``p``).
+    The optimal mechanism maximizes the concave closures of these points (Dworczak, Kominers and
+    Akbarpour 2021; the book's chapter 3).
+
+    Parameters
+    ----------
+    types : numpy.ndarray
+        Seller types, strictly increasing.
+    G, A, B : numpy.ndarray
+        Their cumulative sums (:func:`cumulative_below`).
+    alpha : float
+        Multiplier on the budget constraint.
+
+    Returns
+    -------
+    q, phi : numpy.ndarray
+        Quantiles (with 0 first) and the values of the rules (0 for "nobody sells").
+    price : numpy.ndarray
+        The price of each rule ``k = 1..n``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s, g, lam = np.array([0.2, 0.6]), np.array([0.5, 0.5]), np.ones(2)
+    >>> q, phi, p = seller_phi(s, *cumulative_below(g, lam, s), alpha=1.0)
+    >>> q.tolist(), phi.tolist()
+    ([0.0, 0.5, 1.0], [0.0, -0.1, -0.4])
+    """
+    s_hi = np.append(types[1:], types[-1])
+    coef = A - alpha * G
+    p = np.where(coef > 0, s_hi, types)
+    phi = p * coef - B
+    return np.insert(G, 0, 0.0), np.insert(phi, 0, 0.0), p
+
+
+def buyer_phi(types, Hb, C, D, alpha):
+    """Buyer points ``(q, phi_B^alpha(q), price)`` per unit of buyers on ``0, Hb_m, ..., Hb_1``.
+
+    Rule ``k`` (types ``k..m`` buy) at price ``p`` in ``[b_{k-1}, b_k]`` is worth
+    ``D_k + p (alpha Hb_k - C_k)``; the better end price is taken.
+
+    Parameters
+    ----------
+    types : numpy.ndarray
+        Buyer types, strictly increasing.
+    Hb, C, D : numpy.ndarray
+        Their cumulative sums (:func:`cumulative_above`).
+    alpha : float
+        Multiplier on the budget constraint.
+
+    Returns
+    -------
+    q, phi : numpy.ndarray
+        Quantiles (with 0 first, increasing) and the values of the rules.
+    price : numpy.ndarray
+        The price of each rule ``k = 1..m``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> b, h, lam = np.array([0.4, 0.8]), np.array([0.5, 0.5]), np.ones(2)
+    >>> q, phi, p = buyer_phi(b, *cumulative_above(h, lam, b), alpha=1.0)
+    >>> q.tolist(), [round(v, 12) for v in phi.tolist()]
+    ([0.0, 0.5, 1.0], [0.0, 0.4, 0.6])
+    """
+    b_lo = np.insert(types[:-1], 0, types[0])
+    coef = alpha * Hb - C
+    p = np.where(coef > 0, types, b_lo)
+    phi = D + p * coef
+    return np.insert(Hb[::-1], 0, 0.0), np.insert(phi[::-1], 0, 0.0), p
 
 
 def menu_options(X, T, probs):

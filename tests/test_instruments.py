@@ -25,8 +25,8 @@ def _seller_side(X, price, probs=None, cell_mass=0.0, types=(0.1, 0.5, 0.9)):
     X = np.asarray(X, dtype=float)
     T = price * X
     options = [(price, float(x)) for x in sorted(set(X.tolist()), reverse=True) if x > 0]
-    return SideMechanism("sellers", options, 0.0, types, probs, np.ones(types.size), X, T, [],
-                         np.array([0.0, 1.0]), np.array([0.0, 0.0]), cell_mass)
+    return SideMechanism("sellers", options, 0.0, types, probs, np.ones(types.size), X, T, [], 1.0,
+                         cell_mass)
 
 
 def test_documented_constants():
@@ -156,7 +156,7 @@ def _plain(value):
 
 def test_results_hold_arrays_and_numbers_not_solver_state():
     res = optimal_mechanism(Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0)), grid_size=200)
-    res.sellers.envelope  # noqa: B018  (the cached envelope is computed from the side's own arrays)
+    res.sellers.envelope  # noqa: B018  (the cached q, phi, envelope come from the side's own arrays)
     for obj in (res, res.sellers, res.buyers, res.competitive):
         for f in dataclasses.fields(obj):
             assert _plain(getattr(obj, f.name)), (type(obj).__name__, f.name)
