@@ -31,7 +31,7 @@ Result types
 
 and ``__version__``.  Everything else lives in a submodule: the LP referees in
 :mod:`redlib.referee` (``from redlib.referee import lp_market, lp_allocation``), the figures in
-:mod:`redlib.plotting`, constants such as :data:`redlib.mechanism.RATIONING_TOL` with their
+:mod:`redlib.plotting`, constants such as :data:`redlib.thresholds.RATIONING_TOL` with their
 module (one concept per module: :mod:`~redlib.distributions`, :mod:`~redlib.weights`,
 :mod:`~redlib.envelope`, :mod:`~redlib.market`, :mod:`~redlib.thresholds`,
 :mod:`~redlib.one_sided`, :mod:`~redlib.mechanism`, :mod:`~redlib.allocation`).

@@ -48,7 +48,7 @@ from .weights import evaluate_weight
 __all__ = ["Group", "GroupAllocation", "AllocationResult", "optimal_allocation", "FiniteAllocation",
            "finite_allocation", "REGION_KINDS"]
 
-#: region labels used in :attr:`GroupAllocation.regions`
+#: region labels used in ``GroupAllocation.regions``
 REGION_KINDS = ("assortative", "random", "free", "excluded")
 
 _MASS_TOL = 1e-9

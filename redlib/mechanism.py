@@ -20,7 +20,7 @@ route of chapter 3 (minimize the convex, piecewise-linear ``L(alpha)`` over
 ``alpha >= max(Lam_S, Lam_B)``, or ``alpha >= 0`` under "No Free Lunch", each evaluation a
 maximization over the two concave closures done by conjugate duality, then a tiny LP over the
 rules optimal at ``alpha*``); ``method="lp"`` solves the full lottery LP directly.  All three are
-cross-checked in the tests, and against the brute-force referee :func:`redlib.lp_market`.
+cross-checked in the tests, and against the brute-force referee :func:`redlib.referee.lp_market`.
 
 Examples
 --------
@@ -473,7 +473,7 @@ class SideMechanism:
     lottery : list of (quantile, price, weight)
         The lottery over threshold rules (quantile = mass of the side that trades).
     alpha : float
-        The budget multiplier of the mechanism (as :attr:`MechanismResult.alpha`).
+        The budget multiplier of the mechanism (as ``MechanismResult.alpha``).
     q, phi : numpy.ndarray
         Quantile grid and ``phi_j^alpha`` at ``alpha`` (buyers: per unit of buyers; the book's
         chapter 3), computed on first access from the side's own types, probabilities and weights.
@@ -930,7 +930,7 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
     ----------
     market : Market or FiniteMarket
         The market.  A :class:`~redlib.market.FiniteMarket` (``market.finite(n)``) is solved as it is,
-        its types taken as genuinely finite (no grid-artefact filter in :attr:`instruments`).
+        its types taken as genuinely finite (no grid-artefact filter in ``instruments``).
     lump_sum : bool, default True
         Allow lump-sum transfers.  ``False`` is "No Free Lunch": the worst seller type (highest
         ``r``) and the worst buyer type (lowest ``r``) of the support get exactly zero utility
@@ -997,7 +997,7 @@ def classify_instruments(mechanism):
     Parameters
     ----------
     mechanism : MechanismResult
-        Result of :func:`redlib.optimal_mechanism` (whose :attr:`~MechanismResult.instruments`
+        Result of :func:`redlib.optimal_mechanism` (whose ``instruments`` field
         holds this classification, computed once).
 
     Returns

@@ -52,7 +52,7 @@ RATIONING_TOL = 1e-9
 A type trades *partially* when its trade probability lies in ``(RATIONING_TOL, 1 - RATIONING_TOL)``,
 and *strictly gains* from trade when its gain exceeds ``RATIONING_TOL`` times the price scale
 ``max(1, max |r|)``.  Used by :meth:`redlib.SideMechanism.rationed_mass` (hence
-:attr:`redlib.SideMechanism.is_rationing` and :attr:`redlib.MechanismResult.instruments`) and by
+:attr:`redlib.mechanism.SideMechanism.is_rationing` and ``MechanismResult.instruments``) and by
 :func:`redlib.optimal_buyer_two_prices`."""
 
 
