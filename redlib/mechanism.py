@@ -744,7 +744,7 @@ class MechanismResult:
         ``max |r|`` over both sides' types (the scale of the tolerances).
     instruments : str
         ``"competitive"``, ``"wedge"``, ``"rationing"`` or ``"wedge+rationing"``
-        (:func:`classify_instruments`, computed once).
+        (:func:`classify_instruments`, computed on first access and then stored).
 
     Examples
     --------
@@ -769,11 +769,14 @@ class MechanismResult:
     method: str
     eta: float = 0.0
     price_scale: float = 1.0
-    instruments: str = field(default=None)
+    _instruments: str = field(default=None, init=False, repr=False, compare=False)
 
-    def __post_init__(self):
-        if self.instruments is None:
-            self.instruments = classify_instruments(self)
+    @property
+    def instruments(self):
+        """``"competitive"``, ``"wedge"``, ``"rationing"`` or ``"wedge+rationing"`` (computed once)."""
+        if self._instruments is None:
+            self._instruments = classify_instruments(self)
+        return self._instruments
 
     @property
     def _price_scale(self):
