@@ -7,7 +7,7 @@ Prints, and writes to benchmarks/RESULTS.md (section "Two-sided market"):
 * solve time of :func:`redlib.optimal_mechanism` at 10^3 ... 10^6 types per side (end to end:
   discretization, solve, competitive equilibrium, result), plus the solver alone on the
   already-discretized market;
-* the speed ratio against the brute-force LP :func:`redlib.lp_market` at 300 types per side
+* the speed ratio against the brute-force LP :func:`redlib.referee.lp_market` at 300 types per side
   (same instance, one run each) and the agreement of the two welfare values;
 * a "widget update": re-solve at the default grid (1000 types per side) and redraw a simple
   matplotlib figure (Agg canvas), as an interactive slider would.
@@ -29,11 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from redlib import Market, Side, Uniform, optimal_mechanism, power_weight
+from redlib.referee import lp_market
 
-from redlib import Market, Side, Uniform, lp_market, optimal_mechanism, power_weight  # noqa: E402
-from redlib.mechanism import _solve_market  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def instance(mu=0.8):
@@ -80,7 +79,7 @@ def main():
         rep = 7 if n <= 10 ** 4 else (5 if n <= 10 ** 5 else 4)
         t_all, res = best_of(lambda: optimal_mechanism(m, grid_size=n), rep)
         fm = m.finite(n).positive()
-        t_solve, _ = best_of(lambda: _solve_market(fm, True), rep)
+        t_solve, _ = best_of(lambda: optimal_mechanism(fm), rep)
         solve_t.append(t_solve)
         out(f"| {n:,} | {t_all:.3f} | {t_solve:.3f} | {res.method} | {res.n_prices} | "
             f"{res.instruments} |")
@@ -97,7 +96,7 @@ def main():
     if not args.quick:
         n = 300
         fm = m.finite(n).positive()
-        t_fast, res = best_of(lambda: _solve_market(fm, True), 1)
+        t_fast, res = best_of(lambda: optimal_mechanism(fm), 1)
         t_lp, ref = best_of(lambda: lp_market(m, grid_size=n), 1)
         rel = abs(res.welfare - ref.welfare) / max(1.0, abs(ref.welfare))
         out(f"LP referee at {n} types per side (same instance, one run each): "

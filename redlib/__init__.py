@@ -10,14 +10,93 @@ Kominers (2024):
 
 Every solver is exact on finite types and is checked against a brute-force linear program that
 knows nothing of concave envelopes or virtual values (:mod:`redlib.referee`).
+
+The top level (``dir(redlib)``) holds exactly these names:
+
+Distributions
+    Distribution, ContinuousDistribution, Uniform, Discrete, Truncated, Tabulated
+Weights
+    evaluate_weight, average_weight, power_weight, weights_from_joint, weights_from_samples,
+    JointWeights, SampleWeight
+Envelope
+    Envelope, concave_envelope
+Models
+    Side, Market, FiniteMarket, Group
+Solvers
+    competitive_equilibrium, optimal_seller_price, optimal_buyer_price, optimal_buyer_two_prices,
+    optimal_mechanism, classify_instruments, inequality_map, optimal_allocation
+Result types
+    CompetitiveEquilibrium, OneSidedResult, TwoPriceResult, MechanismResult, SideMechanism,
+    MechanismVerificationError, InequalityMap, GroupAllocation, AllocationResult
+
+and ``__version__``.  Everything else lives in a submodule: the LP referees in
+:mod:`redlib.referee` (``from redlib.referee import lp_market, lp_allocation``), the figures in
+:mod:`redlib.plotting`, constants such as :data:`redlib.thresholds.RATIONING_TOL` with their
+module (one concept per module: :mod:`~redlib.distributions`, :mod:`~redlib.weights`,
+:mod:`~redlib.envelope`, :mod:`~redlib.market`, :mod:`~redlib.thresholds`,
+:mod:`~redlib.one_sided`, :mod:`~redlib.mechanism`, :mod:`~redlib.allocation`).
+
+Examples
+--------
+>>> import redlib
+>>> m = redlib.Market(redlib.Side(redlib.Uniform(), 2.0), redlib.Side(redlib.Uniform(), 1.0))
+>>> redlib.optimal_mechanism(m, grid_size=200).instruments
+'wedge'
+>>> "lp_market" in dir(redlib), "market" in dir(redlib)
+(False, False)
 """
-from .distributions import *  # noqa: F401,F403
-from .weights import *  # noqa: F401,F403
-from .envelope import *  # noqa: F401,F403
-from .market import *  # noqa: F401,F403
-from .one_sided import *  # noqa: F401,F403
-from .mechanism import *  # noqa: F401,F403
-from .allocation import *  # noqa: F401,F403
-from .referee import *  # noqa: F401,F403
+from .allocation import AllocationResult, Group, GroupAllocation, optimal_allocation
+from .distributions import ContinuousDistribution, Discrete, Distribution, Tabulated, Truncated, Uniform
+from .envelope import Envelope, concave_envelope
+from .market import CompetitiveEquilibrium, FiniteMarket, Market, Side, competitive_equilibrium
+from .mechanism import (
+    InequalityMap,
+    MechanismResult,
+    MechanismVerificationError,
+    SideMechanism,
+    classify_instruments,
+    inequality_map,
+    optimal_mechanism,
+)
+from .one_sided import (
+    OneSidedResult,
+    TwoPriceResult,
+    optimal_buyer_price,
+    optimal_buyer_two_prices,
+    optimal_seller_price,
+)
+from .weights import (
+    JointWeights,
+    SampleWeight,
+    average_weight,
+    evaluate_weight,
+    power_weight,
+    weights_from_joint,
+    weights_from_samples,
+)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    # distributions
+    "Distribution", "ContinuousDistribution", "Uniform", "Discrete", "Truncated", "Tabulated",
+    # weights
+    "evaluate_weight", "average_weight", "power_weight", "weights_from_joint", "weights_from_samples",
+    "JointWeights", "SampleWeight",
+    # envelope
+    "Envelope", "concave_envelope",
+    # models
+    "Side", "Market", "FiniteMarket", "Group",
+    # solvers
+    "competitive_equilibrium", "optimal_seller_price", "optimal_buyer_price",
+    "optimal_buyer_two_prices", "optimal_mechanism", "classify_instruments", "inequality_map",
+    "optimal_allocation",
+    # result types
+    "CompetitiveEquilibrium", "OneSidedResult", "TwoPriceResult", "MechanismResult", "SideMechanism",
+    "MechanismVerificationError", "InequalityMap", "GroupAllocation", "AllocationResult",
+]
+
+
+def __dir__():
+    # the submodules are attributes of the package once imported; dir() shows the public API only
+    return sorted(__all__ + ["__version__"])

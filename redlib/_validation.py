@@ -1,8 +1,10 @@
 """Private input-validation helpers shared by every :mod:`redlib` module.
 
 Every helper takes the *name* of the parameter it checks as its first argument, returns the
-validated (converted) value, and raises :class:`ValueError` whose message names the parameter and
-the problem, e.g. ``"probs must sum to 1, got 0.9"``.  Solvers never return NaN silently: they
+validated (converted) value, and raises an exception whose message names the parameter and the
+problem: :class:`TypeError` for a value of the wrong type (``"grid_size must be an integer, got
+float 2.5"``), :class:`ValueError` for a value of the right type that is out of range
+(``"probs must sum to 1, got 0.9"``).  Solvers never return NaN silently: they
 validate here first.
 
 Examples
@@ -40,7 +42,7 @@ __all__ = [
     "check_one_per",
     "check_in",
     "check_callable",
-    "check_distribution",
+    "check_instance",
     "as_weight_values",
 ]
 
@@ -81,11 +83,11 @@ def check_real(name, x):
     3.0
     """
     if isinstance(x, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a real number, got a bool ({x!r})")
+        raise TypeError(f"{name} must be a real number, got a bool ({x!r})")
     if isinstance(x, np.ndarray) and x.ndim == 0:
         x = x[()]
     if not isinstance(x, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {type(x).__name__} {_fmt(x)}")
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} {_fmt(x)}")
     return float(x)
 
 
@@ -211,7 +213,7 @@ def check_int(name, n, minimum=1):
     100
     """
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-        raise ValueError(f"{name} must be an integer, got {type(n).__name__} {_fmt(n)}")
+        raise TypeError(f"{name} must be an integer, got {type(n).__name__} {_fmt(n)}")
     n = int(n)
     if n < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {n}")
@@ -238,7 +240,7 @@ def check_bool(name, x):
     True
     """
     if not isinstance(x, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {x!r}")
+        raise TypeError(f"{name} must be True or False, got {x!r}")
     return bool(x)
 
 
@@ -301,7 +303,7 @@ def check_finite_array(name, a, ndim=1, min_size=1, allow_inf=False):
     try:
         arr = np.array(a, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of real numbers, got {_fmt(a)}") from None
+        raise TypeError(f"{name} must be an array of real numbers, got {_fmt(a)}") from None
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if arr.size < min_size:
@@ -522,38 +524,49 @@ def check_callable(name, f):
     True
     """
     if not callable(f):
-        raise ValueError(f"{name} must be callable, got {type(f).__name__}")
+        raise TypeError(f"{name} must be callable, got {type(f).__name__}")
     return f
 
 
-def check_distribution(name, dist):
-    """Check that ``dist`` is a :class:`redlib.distributions.Distribution`.
+def check_instance(name, value, cls, what=None):
+    """Check that ``value`` is an instance of ``cls`` (a class or a tuple of classes).
 
     Parameters
     ----------
     name : str
         Parameter name used in the error message.
-    dist : object
+    value : object
         Value to check.
+    cls : type or tuple of type
+        Accepted classes.
+    what : str, optional
+        How the error message names the expected type (default: the class names).
 
     Returns
     -------
-    Distribution
+    object
+        ``value`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an instance of ``cls``.
 
     Examples
     --------
-    >>> from redlib.distributions import Uniform
-    >>> check_distribution("dist", Uniform())
-    Uniform(lo=0.0, hi=1.0)
+    >>> check_instance("n", 3, int)
+    3
+    >>> check_instance("n", "3", int, "an int")
+    Traceback (most recent call last):
+        ...
+    TypeError: n must be an int, got str
     """
-    from .distributions import Distribution  # local import: avoid a cycle
-
-    if not isinstance(dist, Distribution):
-        raise ValueError(
-            f"{name} must be a redlib Distribution (Uniform, Discrete, Truncated, Tabulated), "
-            f"got {type(dist).__name__}"
-        )
-    return dist
+    if not isinstance(value, cls):
+        if what is None:
+            names = [c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,))]
+            what = "a " + " or ".join(names)
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
+    return value
 
 
 def as_weight_values(name, values, shape):
@@ -583,7 +596,7 @@ def as_weight_values(name, values, shape):
     try:
         arr = np.array(values, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must return real numbers, got {_fmt(values)}") from None
+        raise TypeError(f"{name} must return real numbers, got {_fmt(values)}") from None
     if arr.ndim == 0:
         arr = np.full(shape, float(arr))
     if arr.shape != tuple(shape):

@@ -1,7 +1,7 @@
 """Optimal allocation of objects of heterogeneous quality to labelled agents.
 
 Akbarpour, Dworczak and Kominers, *Redistributive Allocation Mechanisms* (JPE 2024), solved exactly
-on finite types and finite quality levels (``MATH.md`` part B).
+on finite types and finite quality levels (the book's chapter 4, *Labels and quality*).
 
 Model
 -----
@@ -19,7 +19,7 @@ quality enters payoffs and both allow exactly the expected-quality profiles that
 submajorised by the supply (see :func:`redlib.referee.lp_allocation`, which can solve either
 version).
 
-Algorithm (finite types, ``MATH.md`` B4)
+Algorithm (finite types; chapter 4, "How redlib computes it")
 ----------------------------------------
 Within group ``i`` with types ``r_1 < ... < r_n`` (probabilities ``g_k``, weights ``lam_k``),
 incentive compatibility brackets the utility steps ``dr_k Q_k <= U_{k+1} - U_k <= dr_k Q_{k+1}``
@@ -40,14 +40,15 @@ from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._validation import check_distribution, check_int, check_nonneg, check_positive
-from .distributions import Distribution
+from ._validation import check_int, check_nonneg, check_positive
+from .distributions import Distribution, check_distribution
 from .envelope import Envelope, concave_envelope
 from .weights import evaluate_weight
 
-__all__ = ["Group", "GroupAllocation", "AllocationResult", "optimal_allocation"]
+__all__ = ["Group", "GroupAllocation", "AllocationResult", "optimal_allocation", "FiniteAllocation",
+           "finite_allocation", "REGION_KINDS"]
 
-#: region labels used in :attr:`GroupAllocation.regions`
+#: region labels used in ``GroupAllocation.regions``
 REGION_KINDS = ("assortative", "random", "free", "excluded")
 
 _MASS_TOL = 1e-9
@@ -508,6 +509,9 @@ class AllocationResult:
     quality_shares : dict
         ``label -> mass of each quality level allocated to the group``; key ``None`` holds the
         unallocated mass (objects discarded).  For a "split of qualities across groups" figure.
+    unallocated : ndarray
+        Mass of each quality level that is not allocated (the same array as
+        ``quality_shares[None]``).
 
     Examples
     --------
@@ -528,6 +532,7 @@ class AllocationResult:
     qualities: np.ndarray
     supply: np.ndarray
     quality_shares: Dict[object, np.ndarray]
+    unallocated: np.ndarray
 
     def __getitem__(self, label) -> GroupAllocation:
         try:
@@ -648,8 +653,70 @@ def _finite_grid(dist, grid_size, name):
     return x, p / p.sum()
 
 
-def _prepare(groups, objects, alpha, grid_size):
-    """Validate inputs and turn them into arrays (shared by the solver and the LP referee)."""
+@dataclass(frozen=True)
+class FiniteAllocation:
+    """Validated finite-type allocation problem (what :func:`optimal_allocation` and the LP referee
+    :func:`redlib.referee.lp_allocation` solve).
+
+    Attributes
+    ----------
+    groups : list of Group
+        The groups, in the order given.
+    arrays : list of (r, g, lam, mass)
+        Per group: finite types (positive probability), their probabilities, Pareto weights, and
+        the group's mass.
+    q, f : numpy.ndarray
+        Finite quality levels of the objects and their probabilities.
+    alpha : float
+        Value of a unit of revenue.
+
+    Examples
+    --------
+    >>> from redlib import Discrete, Group
+    >>> from redlib.allocation import finite_allocation
+    >>> fa = finite_allocation(Group("all", Discrete([1.0, 2.0])), Discrete([0.5]), 1.0)
+    >>> fa.q.tolist(), fa.arrays[0][0].tolist()
+    ([0.5], [1.0, 2.0])
+    """
+
+    groups: list
+    arrays: list
+    q: np.ndarray
+    f: np.ndarray
+    alpha: float
+
+
+def finite_allocation(groups, objects, alpha, grid_size=None):
+    """Validate the inputs of an allocation problem and turn them into finite arrays.
+
+    Parameters
+    ----------
+    groups : Group or sequence of Group
+        Labelled groups (masses summing to one, distinct labels).
+    objects : Distribution
+        Distribution of object quality on ``[0, 1]``.
+    alpha : float
+        Value of a unit of revenue (``>= 0``).
+    grid_size : int, optional
+        Cells per continuous distribution.
+
+    Returns
+    -------
+    FiniteAllocation
+
+    Raises
+    ------
+    TypeError
+        If a group is not a :class:`Group` or a distribution is not a redlib distribution.
+    ValueError
+        If a value is out of range (masses, labels, supports, ``alpha``, ``grid_size``).
+
+    Examples
+    --------
+    >>> from redlib import Discrete, Group
+    >>> finite_allocation([Group("x", Discrete([1.0]))], Discrete([0.2, 1.0]), 0.5).f.tolist()
+    [0.5, 0.5]
+    """
     alpha = check_nonneg("alpha", alpha)
     if grid_size is not None:
         grid_size = check_int("grid_size", grid_size, minimum=2)
@@ -661,7 +728,7 @@ def _prepare(groups, objects, alpha, grid_size):
     labels = []
     for k, G in enumerate(groups):
         if not isinstance(G, Group):
-            raise ValueError(f"groups[{k}] must be a Group, got {type(G).__name__}")
+            raise TypeError(f"groups[{k}] must be a Group, got {type(G).__name__}")
         if G.label is None:  # None keys the unallocated supply in AllocationResult.quality_shares
             raise ValueError(f"groups[{k}]: label must not be None")
         if G.label in labels:
@@ -685,7 +752,7 @@ def _prepare(groups, objects, alpha, grid_size):
     if qlo < 0 or qhi > 1:
         raise ValueError(f"objects: qualities must lie in [0, 1], got support [{qlo:g}, {qhi:g}]")
     q, f = _finite_grid(objects, grid_size, "objects")
-    return groups, arrays, q, f, alpha
+    return FiniteAllocation(groups, arrays, q, f, alpha)
 
 
 def _regions(r, Q, T, bounds, served, block_Q):
@@ -710,7 +777,7 @@ def optimal_allocation(groups: Sequence[Group], objects: Distribution, alpha: fl
                        grid_size: int = None) -> AllocationResult:
     """Optimal redistributive allocation of objects of heterogeneous quality (ADK 2024).
 
-    Exact on finite types and quality levels (``MATH.md`` B4): within-group ironing of the
+    Exact on finite types and quality levels (chapter 4, "How redlib computes it"): within-group ironing of the
     ``Psi_i`` points (essential-good atom included) by their upper concave envelope, then all
     pooled blocks of all groups ranked by ironed virtual value and served from the top quality
     down; payments from the envelope formula.  Continuous distributions are replaced by their
@@ -765,7 +832,8 @@ def optimal_allocation(groups: Sequence[Group], objects: Distribution, alpha: fl
     >>> res["poor"].regions[0][2]
     'free'
     """
-    groups, arrays, q, f, alpha = _prepare(groups, objects, alpha, grid_size)
+    P = finite_allocation(groups, objects, alpha, grid_size)
+    groups, arrays, q, f, alpha = P.groups, P.arrays, P.q, P.f, P.alpha
     sol = _solve_arrays(arrays, q, f, alpha)
     out = {}
     welfare = revenue = 0.0
@@ -798,4 +866,4 @@ def optimal_allocation(groups: Sequence[Group], objects: Distribution, alpha: fl
         revenue += ga.revenue
     shares[None] = np.clip(unalloc, 0.0, None)
     return AllocationResult(alpha=alpha, welfare=float(welfare), revenue=float(revenue), groups=out,
-                            qualities=q, supply=f, quality_shares=shares)
+                            qualities=q, supply=f, quality_shares=shares, unallocated=shares[None])

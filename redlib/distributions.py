@@ -38,6 +38,7 @@ import scipy.stats
 from ._validation import (
     check_callable,
     check_finite_array,
+    check_instance,
     check_int,
     check_interval,
     check_nonneg_array,
@@ -45,7 +46,8 @@ from ._validation import (
     check_sorted_unique,
 )
 
-__all__ = ["Distribution", "ContinuousDistribution", "Uniform", "Discrete", "Truncated", "Tabulated"]
+__all__ = ["Distribution", "ContinuousDistribution", "Uniform", "Discrete", "Truncated", "Tabulated",
+           "check_distribution"]
 
 DEFAULT_GRID_SIZE = 1000
 """Default number of equal-mass cells of :meth:`ContinuousDistribution.grid`."""
@@ -134,24 +136,134 @@ class Distribution:
         raise NotImplementedError
 
     def cdf(self, r):
-        """Cumulative distribution function ``G(r) = P(type <= r)`` (vectorized)."""
+        """Cumulative distribution function ``G(r) = P(type <= r)`` (vectorized).
+
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G(r)``: a float for a scalar ``r``, else an array of its shape.
+
+        Examples
+        --------
+        >>> float(Uniform().cdf(0.25))
+        0.25
+        """
         raise NotImplementedError
 
     def quantile(self, u):
-        """Quantile function ``G^{-1}(u) = inf{r : G(r) >= u}`` for ``u`` in ``[0, 1]`` (vectorized)."""
+        """Quantile function ``G^{-1}(u) = inf{r : G(r) >= u}`` for ``u`` in ``[0, 1]`` (vectorized).
+
+        Parameters
+        ----------
+        u : float or array_like
+            Probability levels in ``[0, 1]``.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G^{-1}(u)``: a float for a scalar ``u``, else an array of its shape.
+
+        Examples
+        --------
+        >>> float(Uniform().quantile(0.25))
+        0.25
+        """
         raise NotImplementedError
 
     def pdf(self, r):
-        """Density ``g(r)`` (continuous distributions only)."""
+        """Density ``g(r)`` (continuous distributions only).
+
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Density values: a float for a scalar ``r``, else an array of its shape.
+
+        Examples
+        --------
+        >>> float(Uniform().pdf(0.5))
+        1.0
+        """
         raise TypeError(f"{type(self).__name__} has no density (it is discrete); use pmf")
 
     def grid(self, n=None):
-        """Finite types ``(types, probs)`` for the exact solvers."""
+        """Finite types ``(types, probs)`` for the exact solvers.
+
+        Parameters
+        ----------
+        n : int, optional
+            Number of equal-mass cells of a continuous distribution (ignored by ``Discrete``).
+
+        Returns
+        -------
+        types, probs : numpy.ndarray
+            Strictly increasing types and their probabilities (summing to 1).
+
+        Examples
+        --------
+        >>> Uniform().grid(2)[1].tolist()
+        [0.5, 0.5]
+        """
         raise NotImplementedError
 
     def expect(self, func):
-        """Expectation ``E[func(r)]`` of a vectorized function of the type."""
+        """Expectation ``E[func(r)]`` of a vectorized function of the type.
+
+        Parameters
+        ----------
+        func : callable
+            Vectorized function of the type.
+
+        Returns
+        -------
+        float
+            ``E[func(r)]``.
+
+        Examples
+        --------
+        >>> round(Uniform().expect(lambda r: 2 * r), 12)
+        1.0
+        """
         raise NotImplementedError
+
+
+def check_distribution(name, dist):
+    """Check that ``dist`` is a :class:`Distribution` (the input check of every solver).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the error message.
+    dist : object
+        Value to check.
+
+    Returns
+    -------
+    Distribution
+        ``dist`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``dist`` is not a redlib distribution.
+
+    Examples
+    --------
+    >>> from redlib.distributions import Uniform, check_distribution
+    >>> check_distribution("dist", Uniform())
+    Uniform(lo=0.0, hi=1.0)
+    """
+    return check_instance(name, dist, Distribution,
+                          "a redlib Distribution (Uniform, Discrete, Truncated, Tabulated)")
 
 
 class ContinuousDistribution(Distribution):
@@ -272,6 +384,16 @@ class Uniform(ContinuousDistribution):
     def cdf(self, r):
         """``G(r) = (r - lo) / (hi - lo)`` clipped to ``[0, 1]``.
 
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G(r)``: a float for a scalar ``r``, else an array of its shape.
+
         Examples
         --------
         >>> Uniform().cdf([-1.0, 0.5, 2.0])
@@ -284,6 +406,16 @@ class Uniform(ContinuousDistribution):
     def quantile(self, u):
         """``G^{-1}(u) = lo + u (hi - lo)``.
 
+        Parameters
+        ----------
+        u : float or array_like
+            Probability levels in ``[0, 1]``.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G^{-1}(u)``: a float for a scalar ``u``, else an array of its shape.
+
         Examples
         --------
         >>> float(Uniform(1, 3).quantile(0.5))
@@ -295,6 +427,16 @@ class Uniform(ContinuousDistribution):
 
     def pdf(self, r):
         """``1 / (hi - lo)`` on ``[lo, hi]``, 0 outside.
+
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Density values: a float for a scalar ``r``, else an array of its shape.
 
         Examples
         --------
@@ -387,6 +529,16 @@ class Discrete(Distribution):
     def cdf(self, r):
         """``G(r) = sum of probs of values <= r`` (right-continuous step function).
 
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G(r)``: a float for a scalar ``r``, else an array of its shape.
+
         Examples
         --------
         >>> float(Discrete([1, 2]).cdf(1.5))
@@ -399,6 +551,16 @@ class Discrete(Distribution):
 
     def quantile(self, u):
         """Generalized inverse ``inf{v in values : G(v) >= u}`` (``u = 0`` gives ``lo``).
+
+        Parameters
+        ----------
+        u : float or array_like
+            Probability levels in ``[0, 1]``.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G^{-1}(u)``: a float for a scalar ``u``, else an array of its shape.
 
         Examples
         --------
@@ -413,6 +575,16 @@ class Discrete(Distribution):
     def pmf(self, r):
         """``P(type == r)``: the probability of the atom at ``r`` (0 off the atoms; exact match).
 
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Probabilities of the atoms at ``r``, of the shape of ``r``.
+
         Examples
         --------
         >>> Discrete([1, 2], [0.3, 0.7]).pmf([1.0, 1.5, 2.0])
@@ -426,6 +598,16 @@ class Discrete(Distribution):
     def grid(self, n=None):
         """Exactly ``(values, probs)``; ``n`` is ignored.
 
+        Parameters
+        ----------
+        n : int, optional
+            Number of equal-mass cells of a continuous distribution (ignored by ``Discrete``).
+
+        Returns
+        -------
+        types, probs : numpy.ndarray
+            Strictly increasing types and their probabilities (summing to 1).
+
         Examples
         --------
         >>> Discrete([1, 2]).grid(10)
@@ -435,6 +617,16 @@ class Discrete(Distribution):
 
     def expect(self, func):
         """``E[func(r)] = sum(func(values) * probs)`` (exact).
+
+        Parameters
+        ----------
+        func : callable
+            Vectorized function of the type.
+
+        Returns
+        -------
+        float
+            ``E[func(r)]``.
 
         Examples
         --------
@@ -481,7 +673,7 @@ class Truncated(ContinuousDistribution):
         is_scipy = isinstance(getattr(dist, "dist", None), scipy.stats.rv_continuous)
         is_ours = isinstance(dist, ContinuousDistribution)
         if not (is_scipy or is_ours):
-            raise ValueError(
+            raise TypeError(
                 "dist must be a frozen continuous scipy.stats distribution (e.g. "
                 f"scipy.stats.norm(0, 1)) or a continuous redlib Distribution, got {type(dist).__name__}"
             )
@@ -531,6 +723,16 @@ class Truncated(ContinuousDistribution):
     def cdf(self, r):
         """Truncated cdf ``(F(r) - F(lo)) / (F(hi) - F(lo))`` clipped to ``[0, 1]``.
 
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G(r)``: a float for a scalar ``r``, else an array of its shape.
+
         Examples
         --------
         >>> import scipy.stats
@@ -548,6 +750,16 @@ class Truncated(ContinuousDistribution):
     def quantile(self, u):
         """Truncated quantile ``F^{-1}(F(lo) + u (F(hi) - F(lo)))``, clipped to ``[lo, hi]``.
 
+        Parameters
+        ----------
+        u : float or array_like
+            Probability levels in ``[0, 1]``.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G^{-1}(u)``: a float for a scalar ``u``, else an array of its shape.
+
         Examples
         --------
         >>> import scipy.stats
@@ -563,6 +775,16 @@ class Truncated(ContinuousDistribution):
 
     def pdf(self, r):
         """``f(r) / mass`` on ``[lo, hi]``, 0 outside.
+
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Density values: a float for a scalar ``r``, else an array of its shape.
 
         Examples
         --------
@@ -651,6 +873,16 @@ class Tabulated(ContinuousDistribution):
     def pdf(self, r):
         """Linear interpolation of the tabulated density (0 outside the support).
 
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Density values: a float for a scalar ``r``, else an array of its shape.
+
         Examples
         --------
         >>> float(Tabulated([0.0, 1.0], [1.0, 1.0]).pdf(0.3))
@@ -662,6 +894,16 @@ class Tabulated(ContinuousDistribution):
 
     def cdf(self, r):
         """Exact integral of the piecewise-linear density.
+
+        Parameters
+        ----------
+        r : float or array_like
+            Types at which to evaluate (NaN rejected).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G(r)``: a float for a scalar ``r``, else an array of its shape.
 
         Examples
         --------
@@ -677,6 +919,16 @@ class Tabulated(ContinuousDistribution):
 
     def quantile(self, u):
         """Closed-form inverse of the piecewise-quadratic cdf.
+
+        Parameters
+        ----------
+        u : float or array_like
+            Probability levels in ``[0, 1]``.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``G^{-1}(u)``: a float for a scalar ``u``, else an array of its shape.
 
         Examples
         --------
@@ -696,6 +948,16 @@ class Tabulated(ContinuousDistribution):
 
     def expect(self, func):
         """``E[func(r)]`` by 8-point Gauss-Legendre on every grid cell.
+
+        Parameters
+        ----------
+        func : callable
+            Vectorized function of the type.
+
+        Returns
+        -------
+        float
+            ``E[func(r)]``.
 
         Examples
         --------

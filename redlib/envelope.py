@@ -2,8 +2,8 @@ r"""Upper concave envelope (concave closure) of points on a sorted grid.
 
 The concave closure ``co(φ)`` is the smallest concave function above ``φ``.  Both papers reduce the
 design problem to it: in DKA the optimal quantity solves ``max μ co(φ_B)(Q/μ) + co(φ_S)(Q)`` and a
-linear piece of a closure is a lottery between two prices (MATH.md A4); in ADK a linear piece of
-``co(Ψ_i)`` is a block of pooled (randomly matched) types (MATH.md B2, B4).
+linear piece of a closure is a lottery between two prices (the book's chapter 3); in ADK a linear piece of
+``co(Ψ_i)`` is a block of pooled (randomly matched) types (chapter 4, "Within a group").
 
 On points ``(x_k, y_k)`` with ``x`` strictly increasing, the envelope is the piecewise-linear
 function through the vertices of the upper convex hull, computed in linear time by Andrew's

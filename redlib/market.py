@@ -15,10 +15,12 @@ Market(sellers, buyers, buyer_mass=1.0)
     Unit mass of sellers, mass ``mu = buyer_mass`` of buyers.
 competitive_equilibrium(market, grid_size=None)
     The market-clearing single price (no lump sums) and its weighted welfare.
-classify_instruments(mechanism)
-    "competitive", "wedge", "rationing" or "wedge+rationing".
-inequality_map(same_side, cross_side, ...)
-    Data of the slides' "Optimal market design under wealth inequality" map.
+FiniteMarket
+    The finite-type market every solver works on (``Market.finite``).
+
+Which instruments an optimal mechanism uses (:func:`redlib.classify_instruments`,
+:func:`redlib.inequality_map`) lives with the mechanism, in :mod:`redlib.mechanism`; the Pareto
+weight family :func:`redlib.power_weight` in :mod:`redlib.weights`.
 
 Examples
 --------
@@ -35,33 +37,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import (
-    check_bool,
-    check_distribution,
-    check_finite_array,
-    check_in,
-    check_int,
-    check_interval,
-    check_nonneg,
-    check_nonneg_array,
-    check_positive,
-)
-from .weights import average_weight
+from ._validation import check_instance, check_int, check_nonneg, check_positive
+from .distributions import check_distribution
+from .weights import average_weight, evaluate_weight
 
-__all__ = [
-    "Side",
-    "Market",
-    "CompetitiveEquilibrium",
-    "competitive_equilibrium",
-    "classify_instruments",
-    "power_weight",
-    "InequalityMap",
-    "inequality_map",
-    "INSTRUMENTS",
-]
-
-INSTRUMENTS = ("competitive", "wedge", "rationing", "wedge+rationing")
-"""The four instrument classes, in the order of the integer codes used by :func:`inequality_map`."""
+__all__ = ["Side", "Market", "FiniteMarket", "CompetitiveEquilibrium", "competitive_equilibrium"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -99,11 +79,11 @@ class Side:
     def __init__(self, dist, weight=1.0):
         self.dist = check_distribution("dist", dist)
         if isinstance(weight, bool):
-            raise ValueError(f"weight must be a non-negative number or a callable, got {weight!r}")
+            raise TypeError(f"weight must be a non-negative number or a callable, got {weight!r}")
         if isinstance(weight, numbers.Real):
             weight = check_nonneg("weight", weight)
         elif not callable(weight):
-            raise ValueError(
+            raise TypeError(
                 f"weight must be a non-negative number or a vectorized callable lam(r), "
                 f"got {type(weight).__name__}"
             )
@@ -113,8 +93,6 @@ class Side:
         self._lam_values(probe)
 
     def _lam_values(self, r):
-        from .weights import evaluate_weight
-
         return evaluate_weight(self.weight, np.asarray(r, dtype=float), name="weight")
 
     def lam(self, r):
@@ -203,12 +181,8 @@ class Market:
     """
 
     def __init__(self, sellers, buyers, buyer_mass=1.0):
-        if not isinstance(sellers, Side):
-            raise ValueError(f"sellers must be a Side, got {type(sellers).__name__}")
-        if not isinstance(buyers, Side):
-            raise ValueError(f"buyers must be a Side, got {type(buyers).__name__}")
-        self.sellers = sellers
-        self.buyers = buyers
+        self.sellers = check_instance("sellers", sellers, Side)
+        self.buyers = check_instance("buyers", buyers, Side)
         self.mu = check_positive("buyer_mass", buyer_mass)
 
     @property
@@ -295,37 +269,26 @@ class FiniteMarket:
         return float(np.dot(self.h, self.nu))
 
     def positive(self):
-        """Copy without zero-probability types (they do not affect any optimum)."""
+        """Copy without zero-probability types (they do not affect any optimum).
+
+        Returns
+        -------
+        FiniteMarket
+            ``self`` when every type has positive probability, else a copy without the others.
+
+        Examples
+        --------
+        >>> from redlib import Discrete, Side, Market
+        >>> fm = Market(Side(Discrete([0.1, 0.5], [1.0, 0.0])), Side(Discrete([0.4]))).finite()
+        >>> fm.positive().s
+        array([0.1])
+        """
         ks = self.g > 0
         kb = self.h > 0
         if ks.all() and kb.all():
             return self
         return FiniteMarket(self.s[ks], self.g[ks], self.lam[ks], self.b[kb], self.h[kb],
                             self.nu[kb], self.mu)
-
-
-def _cumulative_below(probs, lam, r):
-    """Sums over the types at or below each type: mass ``G``, ``A = sum g lam``, ``B = sum g lam r``.
-
-    These describe every seller threshold rule "types ``1..k`` sell" (``MATH.md`` A5).
-    """
-    return np.cumsum(probs), np.cumsum(probs * lam), np.cumsum(probs * lam * r)
-
-
-def _cumulative_above(probs, lam, r):
-    """Sums over the types at or above each type: mass ``Hb``, ``C = sum h lam``, ``D = sum h lam r``.
-
-    These describe every buyer threshold rule "types ``k..m`` buy" (``MATH.md`` A5).
-    """
-    return (np.cumsum(probs[::-1])[::-1], np.cumsum((probs * lam)[::-1])[::-1],
-            np.cumsum((probs * lam * r)[::-1])[::-1])
-
-
-def _check_market(market):
-    """Input check shared by every market solver: ``market`` must be a :class:`Market`."""
-    if not isinstance(market, Market):
-        raise ValueError(f"market must be a Market, got {type(market).__name__}")
-    return market
 
 
 # ----------------------------------------------------------------------------------------------
@@ -454,8 +417,8 @@ def competitive_equilibrium(market, grid_size=None):
 
     Parameters
     ----------
-    market : Market
-        The market.
+    market : Market or FiniteMarket
+        The market (a :class:`FiniteMarket` is used as it is).
     grid_size : int, optional
         Cells per continuous side (default of :meth:`Distribution.grid`).
 
@@ -476,232 +439,6 @@ def competitive_equilibrium(market, grid_size=None):
     >>> round(competitive_equilibrium(m2, grid_size=3000).price, 3)   # G(p) = 2(1 - p)
     0.667
     """
-    return _ce_finite(_check_market(market).finite(grid_size).positive())
-
-
-# ----------------------------------------------------------------------------------------------
-# Instruments
-# ----------------------------------------------------------------------------------------------
-def classify_instruments(mechanism, tol=1e-9):
-    """Which instruments a mechanism uses: price wedge, rationing, both, or neither.
-
-    * **wedge**: the mechanism raises revenue (buyers pay more than sellers receive, before lump
-      sums) — equivalently the prices on the two sides differ; the revenue funds lump sums.
-    * **rationing**: some type with positive probability that strictly gains from trading at its
-      price (seller ``r < price``, buyer ``r > price``) trades with probability strictly between 0
-      and 1.  Indifferent marginal types of a finite market that trade partially do not count.
-
-    When a side is a discretized *continuous* distribution, effects of the size of one grid cell
-    are discretization artifacts and are ignored: a rationed mass must exceed
-    ``max(1.5 cells, 1e-4)`` (below that, pooling changes welfare by less than the solver's
-    accuracy), and the revenue must exceed ``1.5 Q`` times the width of the cells at the posted
-    prices.
-
-    Parameters
-    ----------
-    mechanism : MechanismResult
-        Result of :func:`redlib.optimal_mechanism`.
-    tol : float, default 1e-9
-        Tolerance (relative to the price scale for revenue, absolute for probabilities).
-
-    Returns
-    -------
-    str
-        One of ``"competitive"``, ``"wedge"``, ``"rationing"``, ``"wedge+rationing"``.
-
-    Examples
-    --------
-    >>> from redlib import Uniform, Side, Market, optimal_mechanism, classify_instruments
-    >>> m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0))
-    >>> classify_instruments(optimal_mechanism(m, grid_size=200))
-    'wedge'
-    >>> classify_instruments(optimal_mechanism(Market(Side(Uniform()), Side(Uniform())), grid_size=200))
-    'competitive'
-    """
-    from .mechanism import MechanismResult
-
-    if not isinstance(mechanism, MechanismResult):
-        raise ValueError(f"mechanism must be a MechanismResult, got {type(mechanism).__name__}")
-    tol = check_nonneg("tol", tol)
-    scale = max(1.0, mechanism._price_scale)
-    # on a discretized continuous side the two sides' prices can differ by one cell only because
-    # the quantity falls between cells; such a revenue of order Q * cell width is not a wedge
-    cell = mechanism.sellers._price_cell() + mechanism.buyers._price_cell()
-    wedge = mechanism.revenue > tol * scale + 1.5 * mechanism.quantity * cell
-    rationing = mechanism.sellers._rationed(tol) or mechanism.buyers._rationed(tol)
-    if wedge and rationing:
-        return "wedge+rationing"
-    if wedge:
-        return "wedge"
-    if rationing:
-        return "rationing"
-    return "competitive"
-
-
-def power_weight(Lam, s, lo=0.0, hi=1.0):
-    r"""Decreasing Pareto weight ``lam(r) = Lam (1 + s) (1 - x)^s`` with ``x = (r - lo)/(hi - lo)``.
-
-    Under a uniform distribution on ``[lo, hi]`` its average is exactly ``Lam``; its largest value
-    ``lam(lo) = (1 + s) Lam`` exceeds ``2 Lam`` iff ``s > 1``, so ``s`` measures same-side inequality
-    and ``s > 1`` is the slides' "high" same-side inequality.
-
-    Parameters
-    ----------
-    Lam : float
-        Average weight (> 0).
-    s : float
-        Same-side inequality (>= 0); ``s = 0`` is a constant weight.
-    lo, hi : float, default 0, 1
-        Support of the uniform distribution.
-
-    Returns
-    -------
-    callable
-        Vectorized ``lam(r)``.
-
-    Examples
-    --------
-    >>> lam = power_weight(1.0, 2.0)
-    >>> lam([0.0, 0.5, 1.0])
-    array([3.  , 0.75, 0.  ])
-    """
-    Lam = check_positive("Lam", Lam)
-    s = check_nonneg("s", s)
-    lo, hi = check_interval("support", lo, hi)
-
-    def lam(r):
-        x = np.clip((np.asarray(r, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
-        return Lam * (1.0 + s) * (1.0 - x) ** s
-
-    lam.__name__ = f"power_weight(Lam={Lam:g}, s={s:g})"
-    return lam
-
-
-@dataclass(repr=False)
-class InequalityMap:
-    """Data of the "Optimal market design under wealth inequality" map.
-
-    Attributes
-    ----------
-    same_side : numpy.ndarray
-        Same-side inequality parameters ``s`` (length ``n_s``), weights ``power_weight(Lam, s)``.
-    cross_side : numpy.ndarray
-        Cross-side ratios ``Lam_S / Lam_B`` (length ``n_c``), with ``Lam_B = 1``.
-    codes : numpy.ndarray of int, shape (n_s, n_c)
-        Index into :data:`INSTRUMENTS` of the optimum's instruments.
-    instruments : numpy.ndarray of str, shape (n_s, n_c)
-        The instrument names.
-    welfare, gain_over_ce, quantity : numpy.ndarray, shape (n_s, n_c)
-        Optimal welfare, its gain over competitive equilibrium, and the optimal quantity.
-    n_prices : numpy.ndarray of int, shape (n_s, n_c)
-        Number of posted prices of the optimum.
-    seller_rationing, buyer_rationing : numpy.ndarray of bool, shape (n_s, n_c)
-        Which side is rationed.
-    mu, lump_sum, grid_size, sides
-        The fixed settings used.
-
-    Examples
-    --------
-    >>> from redlib import inequality_map
-    >>> im = inequality_map([0.0], [1.0, 2.0], grid_size=50)
-    >>> im.codes.tolist(), im.instruments.tolist()
-    ([[0, 1]], [['competitive', 'wedge']])
-    """
-
-    same_side: np.ndarray
-    cross_side: np.ndarray
-    codes: np.ndarray
-    instruments: np.ndarray
-    welfare: np.ndarray
-    gain_over_ce: np.ndarray
-    quantity: np.ndarray
-    n_prices: np.ndarray
-    seller_rationing: np.ndarray
-    buyer_rationing: np.ndarray
-    mu: float
-    lump_sum: bool
-    grid_size: int
-    sides: str
-
-    def __repr__(self):
-        counts = {name: int((self.codes == k).sum()) for k, name in enumerate(INSTRUMENTS)}
-        return (
-            f"InequalityMap({self.codes.shape[0]} same-side x {self.codes.shape[1]} cross-side values, "
-            f"mu={self.mu:g}, lump_sum={self.lump_sum}, sides={self.sides!r}, counts={counts})"
-        )
-
-
-def inequality_map(same_side, cross_side, *, buyer_mass=1.0, lump_sum=True, grid_size=200,
-                   sides="both"):
-    r"""Which instruments the optimal mechanism uses over a grid of inequality parameters.
-
-    Parametric family (uniform ``r`` on ``[0, 1]`` on both sides, ``Lam_B = 1``):
-    ``lam_j(r) = Lam_j (1 + s)(1 - r)^s`` (:func:`power_weight`), where ``s`` is the same-side
-    inequality (``s > 1`` is "high": ``lam_j(0) > 2 Lam_j``) and ``Lam_S / Lam_B = c`` is the
-    cross-side inequality (``c > 1``: sellers poorer).  ``sides`` chooses where the same-side
-    inequality ``s`` applies ("both", "sellers" or "buyers"; the other side then has constant weight).
-
-    Parameters
-    ----------
-    same_side : array_like
-        Values of ``s >= 0``.
-    cross_side : array_like
-        Values of ``c = Lam_S / Lam_B > 0``.
-    buyer_mass : float, default 1.0
-        ``mu``.
-    lump_sum : bool, default True
-        ``False`` imposes "No Free Lunch".
-    grid_size : int, default 200
-        Cells per side in the discretization.
-    sides : {"both", "sellers", "buyers"}, default "both"
-        Where same-side inequality applies.
-
-    Returns
-    -------
-    InequalityMap
-
-    Examples
-    --------
-    >>> from redlib import inequality_map
-    >>> im = inequality_map([0.0, 3.0], [1.0, 3.0], buyer_mass=0.3, grid_size=200)
-    >>> im.instruments
-    array([['competitive', 'wedge'],
-           ['rationing', 'wedge+rationing']], dtype='<U15')
-    """
-    from .mechanism import optimal_mechanism
-
-    ss = check_nonneg_array("same_side", same_side)
-    cs = check_finite_array("cross_side", cross_side)
-    if (cs <= 0).any():
-        raise ValueError(f"cross_side must be > 0, got minimum {cs.min()!r}")
-    check_in("sides", sides, ("both", "sellers", "buyers"))
-    mu = check_positive("buyer_mass", buyer_mass)
-    lump_sum = check_bool("lump_sum", lump_sum)
-    grid_size = check_int("grid_size", grid_size)  # validated before the loop of solves
-    from .distributions import Uniform
-
-    U = Uniform()
-    shape = (ss.size, cs.size)
-    codes = np.zeros(shape, dtype=int)
-    welfare = np.zeros(shape)
-    gain = np.zeros(shape)
-    quantity = np.zeros(shape)
-    n_prices = np.zeros(shape, dtype=int)
-    srat = np.zeros(shape, dtype=bool)
-    brat = np.zeros(shape, dtype=bool)
-    for i, s in enumerate(ss):
-        sS = s if sides in ("both", "sellers") else 0.0
-        sB = s if sides in ("both", "buyers") else 0.0
-        for j, c in enumerate(cs):
-            m = Market(Side(U, power_weight(c, sS)), Side(U, power_weight(1.0, sB)), buyer_mass=mu)
-            res = optimal_mechanism(m, lump_sum=lump_sum, grid_size=grid_size)
-            codes[i, j] = INSTRUMENTS.index(res.instruments)
-            welfare[i, j] = res.welfare
-            gain[i, j] = res.gain_over_ce
-            quantity[i, j] = res.quantity
-            n_prices[i, j] = res.n_prices
-            srat[i, j] = res.sellers._rationed(1e-9)
-            brat[i, j] = res.buyers._rationed(1e-9)
-    names = np.array(INSTRUMENTS)[codes]
-    return InequalityMap(ss, cs, codes, names, welfare, gain, quantity, n_prices, srat, brat, mu,
-                         lump_sum, grid_size, sides)
+    check_instance("market", market, (Market, FiniteMarket), "a Market or a FiniteMarket")
+    fm = market if isinstance(market, FiniteMarket) else market.finite(grid_size)
+    return _ce_finite(fm.positive())

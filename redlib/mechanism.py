@@ -1,6 +1,6 @@
 r"""The optimal redistributive mechanism of a two-sided market (DKA 2021), exact on finite types.
 
-Method (``MATH.md`` A4 and A7)
+Method (the book's chapter 3; Dworczak, Kominers and Akbarpour 2021)
 ------------------------------
 On finite types every incentive-compatible, individually rational mechanism is a lottery over
 **threshold rules** plus two lump sums.  A seller rule "the ``k`` cheapest types sell" pays a price in
@@ -11,16 +11,16 @@ sums, market clearing, budget), and a basic solution puts weight on at most four
 four prices, three when a lump sum is paid** (the DKA theorem).
 
 Solving it (``method="auto"``) is **column generation**: a restricted master LP over a handful of
-rules gives the duals ``(u_S, u_B, eta, alpha)`` -- ``alpha`` is the budget multiplier of ``MATH.md``
-A3, ``eta`` the shadow price of market clearing -- and one vectorized O(n) pass prices every rule
+rules gives the duals ``(u_S, u_B, eta, alpha)`` -- ``alpha`` is the multiplier on the budget
+constraint, ``eta`` the shadow price of market clearing -- and one vectorized O(n) pass prices every rule
 of the full problem.  The master starts on every ``n/128``-th rule and is refined coarse-to-fine
 around its support; rules that price out enter until none does, so the final basic solution is
 optimal for the full lottery LP (hence at most four prices).  ``method="dual"`` is the duality
-route of ``MATH.md`` A4 (minimize the convex, piecewise-linear ``L(alpha)`` over
+route of chapter 3 (minimize the convex, piecewise-linear ``L(alpha)`` over
 ``alpha >= max(Lam_S, Lam_B)``, or ``alpha >= 0`` under "No Free Lunch", each evaluation a
 maximization over the two concave closures done by conjugate duality, then a tiny LP over the
 rules optimal at ``alpha*``); ``method="lp"`` solves the full lottery LP directly.  All three are
-cross-checked in the tests, and against the brute-force referee :func:`redlib.lp_market`.
+cross-checked in the tests, and against the brute-force referee :func:`redlib.referee.lp_market`.
 
 Examples
 --------
@@ -41,17 +41,56 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linprog
 
-from ._validation import check_bool, check_finite_array, check_in, check_nonneg
-from .market import (
-    CompetitiveEquilibrium,
-    _ce_finite,
-    _check_market,
-    _cumulative_above,
-    _cumulative_below,
-    classify_instruments,
+from ._validation import (
+    check_bool,
+    check_finite_array,
+    check_in,
+    check_instance,
+    check_int,
+    check_nonneg,
+    check_nonneg_array,
+    check_positive,
 )
+from .distributions import Uniform
+from .envelope import Envelope, concave_envelope
+from .market import CompetitiveEquilibrium, FiniteMarket, Market, Side, competitive_equilibrium
+from .thresholds import (
+    RATIONING_TOL,
+    buyer_phi,
+    cumulative_above,
+    cumulative_below,
+    menu_options,
+    rationed_mass,
+    seller_phi,
+)
+from .weights import power_weight
 
-__all__ = ["optimal_mechanism", "MechanismResult", "SideMechanism", "MechanismVerificationError"]
+__all__ = [
+    "optimal_mechanism",
+    "MechanismResult",
+    "SideMechanism",
+    "MechanismVerificationError",
+    "classify_instruments",
+    "INSTRUMENTS",
+    "RATIONING_TOL",
+    "ARTEFACT_CELLS",
+    "ARTEFACT_MASS",
+    "InequalityMap",
+    "inequality_map",
+]
+
+INSTRUMENTS = ("competitive", "wedge", "rationing", "wedge+rationing")
+"""The four instrument classes, in the order of the integer codes used by :func:`inequality_map`."""
+
+ARTEFACT_CELLS = 1.5
+"""On a discretized continuous side, effects of at most this many grid cells are discretization
+artefacts: a rationed mass must exceed ``ARTEFACT_CELLS`` cells (and :data:`ARTEFACT_MASS`), and a
+revenue must exceed ``ARTEFACT_CELLS * Q`` times the width of the cells at the posted prices, to
+count as rationing or as a wedge (:func:`classify_instruments`)."""
+
+ARTEFACT_MASS = 1e-4
+"""Smallest rationed mass that counts as rationing on a discretized continuous side: below it,
+pooling a few cells of a fine grid changes welfare by less than the solver's accuracy."""
 
 
 class MechanismVerificationError(AssertionError):
@@ -81,10 +120,10 @@ class _Options:
         self.fm = fm
         s, g, lam, b, h, nu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu
         self.n, self.m, self.mu = s.size, b.size, fm.mu
-        self.G, self.A, self.B = _cumulative_below(g, lam, s)
+        self.G, self.A, self.B = cumulative_below(g, lam, s)
         self.s_lo = s
         self.s_hi = np.append(s[1:], s[-1])
-        self.Hb, self.C, self.D = _cumulative_above(h, nu, b)
+        self.Hb, self.C, self.D = cumulative_above(h, nu, b)
         self.b_lo = np.insert(b[:-1], 0, b[0])
         self.b_hi = b
         self.Lam_S = float(self.A[-1])
@@ -133,18 +172,12 @@ class _Options:
 
     # -- Lagrangian at a fixed alpha --------------------------------------------------------------
     def phi_S(self, alpha):
-        """Seller points ``(q, phi_S^alpha(q), price)`` on quantiles ``0, G_1, ..., G_n``."""
-        coef = self.A - alpha * self.G
-        p = np.where(coef > 0, self.s_hi, self.s_lo)
-        phi = p * coef - self.B
-        return np.insert(self.G, 0, 0.0), np.insert(phi, 0, 0.0), p
+        """Seller points ``(q, phi_S^alpha(q), price)`` (:func:`redlib.thresholds.seller_phi`)."""
+        return seller_phi(self.s_lo, self.G, self.A, self.B, alpha)
 
     def phi_B(self, alpha):
-        """Buyer points ``(q, phi_B^alpha(q), price)`` per unit of buyers on ``0, Hb_m, ..., Hb_1``."""
-        coef = alpha * self.Hb - self.C
-        p = np.where(coef > 0, self.b_hi, self.b_lo)
-        phi = self.D + p * coef
-        return (np.insert(self.Hb[::-1], 0, 0.0), np.insert(phi[::-1], 0, 0.0), p)
+        """Buyer points ``(q, phi_B^alpha(q), price)`` (:func:`redlib.thresholds.buyer_phi`)."""
+        return buyer_phi(self.b_hi, self.Hb, self.C, self.D, alpha)
 
     def lagrangian(self, alpha, max_iter=500):
         """Value, budget surplus (the slope in alpha) and one maximizer of the Lagrangian.
@@ -173,6 +206,7 @@ class _Options:
         scale = max(1.0, float(np.abs(yS).max()), float(np.abs(yB).max()))
         vtol = 1e-13 * scale
         final = None
+        eta = 0.0
         if L[3] >= 0:  # no trade possible on one side (degenerate): q = 0 only
             final = [(L, 1.0)]
         for _ in range(max_iter):
@@ -211,7 +245,7 @@ class _Options:
                 W += mu * w * (self.D[k - 1] - p * self.C[k - 1])
                 surplus += mu * w * p * self.Hb[k - 1]
             rules_B.append(k)
-        return _LagEval(alpha, float(value), float(surplus), float(W), rules_S, rules_B)
+        return _LagEval(alpha, float(value), float(surplus), float(W), rules_S, rules_B, float(eta))
 
 
 @dataclass
@@ -222,6 +256,7 @@ class _LagEval:
     W: float
     rules_S: list
     rules_B: list
+    eta: float  # minimizer of h(eta): the price of market clearing at this alpha
 
 
 # ----------------------------------------------------------------------------------------------
@@ -256,6 +291,7 @@ def _lottery_lp(opt, lump_sum, ks_S=None, ks_B=None):
     alpha = -float(res.ineqlin.marginals[0])
     return dict(
         value=-float(res.fun), alpha=alpha, y_eq=np.asarray(res.eqlin.marginals, dtype=float),
+        eta=float(res.eqlin.marginals[2]),  # valid for the full problem when no rule prices out
         S=[(int(k), float(p), float(w)) for k, p, w in zip(kS, pS, x[:nS]) if w > 0],
         B=[(int(k), float(p), float(w)) for k, p, w in zip(kB, pB, x[nS:nS + nB]) if w > 0],
         L_S=float(x[-2]), L_B=float(x[-1]),
@@ -399,8 +435,11 @@ def _solve_finite(fm, lump_sum, method="auto"):
         ks_S = sorted({k for e in evals for k in e.rules_S})
         ks_B = sorted({k for e in evals for k in e.rules_B})
         sol = _lottery_lp(opt, lump_sum, ks_S, ks_B)
-        Lval = opt.lagrangian(alpha).value
-        if sol is not None and abs(sol["value"] - Lval) <= 1e-9 * max(1.0, abs(Lval)):
+        lev = opt.lagrangian(alpha)
+        if sol is not None and abs(sol["value"] - lev.value) <= 1e-9 * max(1.0, abs(lev.value)):
+            # the tiny LP's duals price only its own rules; the clearing multiplier of the full
+            # problem is the minimizer of h(eta) in the Lagrangian
+            sol["eta"] = -lev.eta  # h(eta) prices clearing with the opposite sign
             return opt, sol, alpha, "dual"
         raise RuntimeError("duality route failed to recover the mechanism")  # pragma: no cover
     sol = _lottery_lp(opt, lump_sum)
@@ -414,7 +453,7 @@ def _solve_finite(fm, lump_sum, method="auto"):
 # ----------------------------------------------------------------------------------------------
 @dataclass(repr=False)
 class SideMechanism:
-    r"""One side of an optimal mechanism.
+    r"""One side of an optimal mechanism (arrays and numbers only; no solver state).
 
     Attributes
     ----------
@@ -431,14 +470,22 @@ class SideMechanism:
         Trade probability of each type.
     T : numpy.ndarray
         Transfer of each type, lump sum included (sellers: money received; buyers: money paid).
-    U : numpy.ndarray
-        Money-metric utility of each type (``T - r X`` sellers, ``r X - T`` buyers).
     lottery : list of (quantile, price, weight)
         The lottery over threshold rules (quantile = mass of the side that trades).
+    alpha : float
+        The budget multiplier of the mechanism (as ``MechanismResult.alpha``).
     q, phi : numpy.ndarray
-        Quantile grid and ``phi_j^alpha`` at the optimal ``alpha`` (buyers: per unit of buyers).
+        Quantile grid and ``phi_j^alpha`` at ``alpha`` (buyers: per unit of buyers; the book's
+        chapter 3), computed on first access from the side's own types, probabilities and weights.
+    cell_mass : float
+        Mass of one grid cell when the side is a discretized continuous distribution, 0 for
+        genuinely finite types (used by :attr:`is_rationing`).
+    U : numpy.ndarray
+        Money-metric utility of each type (``T - r X`` sellers, ``r X - T`` buyers).
     envelope : Envelope
         Upper concave envelope of ``(q, phi)``.
+    is_rationing : bool
+        Whether a positive mass of strictly-gaining types is rationed (:meth:`rationed_mass`).
 
     Examples
     --------
@@ -447,6 +494,8 @@ class SideMechanism:
     >>> sm = optimal_mechanism(m).sellers
     >>> sm.trade_probability([0.1, 0.5]).tolist(), float(sm.transfer(0.5)) == sm.lump_sum
     ([1.0, 0.0], True)
+    >>> sm.is_rationing
+    False
     """
 
     side: str
@@ -458,34 +507,36 @@ class SideMechanism:
     X: np.ndarray
     T: np.ndarray
     lottery: list
+    alpha: float
     cell_mass: float = 0.0
-    _phi_source: object = field(default=None)  # (options, alpha): q and phi are computed lazily
-    _qphi: object = field(default=None)
-    _envelope: object = field(default=None)
+    _qphi: tuple = field(default=None, compare=False)  # cache of (q, phi), from the arrays above
+    _envelope: Envelope = field(default=None, compare=False)  # cache, computed from (q, phi)
 
-    def _get_qphi(self):
-        if self._qphi is None and self._phi_source is not None:
-            opt, alpha = self._phi_source
-            q, phi, _ = opt.phi_S(alpha) if self.side == "sellers" else opt.phi_B(alpha)
+    def _points(self):
+        if self._qphi is None:
+            if self.side == "sellers":
+                q, phi, _ = seller_phi(self.types, *cumulative_below(self.probs, self.lam, self.types),
+                                       self.alpha)
+            else:
+                q, phi, _ = buyer_phi(self.types, *cumulative_above(self.probs, self.lam, self.types),
+                                      self.alpha)
             self._qphi = (q, phi)
-        return self._qphi if self._qphi is not None else (None, None)
+        return self._qphi
 
     @property
     def q(self):
-        """Quantile grid of ``phi`` (share of the side that trades; buyers per unit of buyers)."""
-        return self._get_qphi()[0]
+        """Quantile grid of :attr:`phi` (share of the side that trades; buyers per unit of buyers)."""
+        return self._points()[0]
 
     @property
     def phi(self):
-        """``phi_j^alpha`` on :attr:`q` at the optimal ``alpha`` (finite-type version, A7)."""
-        return self._get_qphi()[1]
+        """``phi_j^alpha`` on :attr:`q` at the mechanism's ``alpha``."""
+        return self._points()[1]
 
     @property
     def envelope(self):
         """Upper concave envelope of ``(q, phi)`` (computed on first access; for plotting)."""
-        if self._envelope is None and self.q is not None:
-            from .envelope import concave_envelope
-
+        if self._envelope is None:
             self._envelope = concave_envelope(self.q, self.phi)
         return self._envelope
 
@@ -604,17 +655,17 @@ class SideMechanism:
         x, t = self._choose(r)
         return self._utility(np.asarray(r, dtype=float), x, t)
 
-    def rationed_mass(self, tol=1e-9):
+    def rationed_mass(self):
         """Mass of types that strictly gain from trade but trade with probability in ``(0, 1)``.
 
-        Parameters
-        ----------
-        tol : float, default 1e-9
-            Tolerance on probabilities and (relative to the price scale) on gains.
+        The classification uses the one tolerance :data:`RATIONING_TOL` (partial trade:
+        ``RATIONING_TOL < X < 1 - RATIONING_TOL``; strict gain: more than ``RATIONING_TOL`` times
+        the price scale ``max(1, max |r|)``); see :func:`redlib.thresholds.rationed_mass`.
 
         Returns
         -------
         float
+            The rationed mass (0.0 when no type is rationed).
 
         Examples
         --------
@@ -622,15 +673,23 @@ class SideMechanism:
         >>> optimal_mechanism(Market(Side(Uniform()), Side(Uniform())), grid_size=100).sellers.rationed_mass()
         0.0
         """
-        tol = check_nonneg("tol", tol)
-        part = (self.X > tol) & (self.X < 1 - tol) & (self.probs > 0)
-        if not part.any():
-            return 0.0
         # both sides' utilities include their lump sum with a plus sign
         # (sellers: T = received + L_S; buyers: T = paid - L_B), so trade alone gains U - lump_sum
-        gain = self.U - self.lump_sum
-        strict = part & (gain > tol * max(1.0, np.abs(self.types).max()))
-        return float(self.probs[strict].sum())
+        return rationed_mass(self.probs, self.X, self.U - self.lump_sum, np.abs(self.types).max())
+
+    @property
+    def is_rationing(self):
+        """Is a positive mass of strictly-gaining types rationed?
+
+        For genuinely finite types any rationed mass above :data:`RATIONING_TOL` counts.  For a
+        discretized continuous distribution a single partially served cell is a discretization
+        artefact (the quantity falls between two cells), and on very fine grids pooling a few cells
+        changes welfare by less than the solver's accuracy, so the rationed mass must exceed
+        ``max(ARTEFACT_CELLS * cell_mass, ARTEFACT_MASS)`` (:data:`ARTEFACT_CELLS`,
+        :data:`ARTEFACT_MASS`).
+        """
+        floor = max(ARTEFACT_CELLS * self.cell_mass, ARTEFACT_MASS) if self.cell_mass > 0 else 0.0
+        return self.rationed_mass() > floor + RATIONING_TOL
 
     def _price_cell(self):
         """Width of the type cell around the posted prices (0 for genuinely finite types)."""
@@ -641,18 +700,6 @@ class SideMechanism:
             j = int(np.clip(np.searchsorted(self.types, p), 1, self.types.size - 1))
             w = max(w, float(self.types[j] - self.types[j - 1]))
         return w
-
-    def _rationed(self, tol=1e-9):
-        """Is a positive mass of strictly-gaining types rationed?
-
-        For a discretized continuous distribution a single partially served cell is a
-        discretization artifact (the quantity falls between two cells), and on very fine grids
-        pooling a few cells changes welfare by less than the solver's accuracy (~1e-11), so the
-        rationed mass must exceed ``max(1.5 cells, 1e-4)`` there (``cell_mass``); for genuinely
-        finite types any positive mass counts.
-        """
-        floor = max(1.5 * self.cell_mass, 1e-4) if self.cell_mass > 0 else 0.0
-        return self.rationed_mass(tol) > floor + tol
 
     def __repr__(self):
         opts = ", ".join(f"({p:.6g}, {x:.6g})" for p, x in self.options)
@@ -689,6 +736,15 @@ class MechanismResult:
         Buyer mass.
     method : str
         ``"colgen"`` (column generation), ``"dual"`` (duality route) or ``"lp"`` (full lottery LP).
+    eta : float
+        Clearing multiplier: the shadow value of one more unit traded (the dual of market clearing
+        in the lottery LP).  ``-eta`` is a supergradient of ``co(phi_S)`` at ``Q`` and ``eta`` one of
+        ``co(phi_B)`` at ``Q / mu``.
+    price_scale : float
+        ``max |r|`` over both sides' types (the scale of the tolerances).
+    instruments : str
+        ``"competitive"``, ``"wedge"``, ``"rationing"`` or ``"wedge+rationing"``
+        (:func:`classify_instruments`, computed on first access and then stored).
 
     Examples
     --------
@@ -711,12 +767,21 @@ class MechanismResult:
     lump_sum_allowed: bool
     mu: float
     method: str
-    _price_scale: float = 1.0
+    eta: float = 0.0
+    price_scale: float = 1.0
+    _instruments: str = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def instruments(self):
-        """``"competitive"``, ``"wedge"``, ``"rationing"`` or ``"wedge+rationing"``."""
-        return classify_instruments(self)
+        """``"competitive"``, ``"wedge"``, ``"rationing"`` or ``"wedge+rationing"`` (computed once)."""
+        if self._instruments is None:
+            self._instruments = classify_instruments(self)
+        return self._instruments
+
+    @property
+    def _price_scale(self):
+        """Deprecated alias of :attr:`price_scale` (kept for :mod:`redlib.propositions`)."""
+        return self.price_scale
 
     @property
     def lump_sums(self):
@@ -748,7 +813,7 @@ class MechanismResult:
         >>> optimal_mechanism(m).verify()
         True
         """
-        scale = max(1.0, self._price_scale)
+        scale = max(1.0, self.price_scale)
         t = check_nonneg("tol", tol) * scale  # a NaN tolerance would pass every check
         for sm in (self.sellers, self.buyers):
             X, T, r = sm.X, sm.T, sm.types
@@ -805,38 +870,7 @@ class MechanismResult:
         )
 
 
-def _menu(X, T, probs):
-    """Distinct trading outcomes (price, prob) of a side, most trade first.
-
-    ``X`` and ``T`` are monotone step functions of the type, so the distinct outcomes are the
-    runs of equal ``(X, T)``: found in one vectorized pass.
-    """
-    on = (X > 0) & (probs > 0)
-    if not on.any():
-        return []
-    Xo, To = X[on], T[on]
-    start = np.flatnonzero(np.concatenate([[True], (np.diff(Xo) != 0) | (np.diff(To) != 0)]))
-    pairs = sorted({(float(Xo[i]), float(To[i])) for i in start}, key=lambda xt: (-xt[0], xt[1]))
-    menu = []
-    for x, t in pairs:
-        # Exact market clearing on a grid can need lottery weights of the order of rounding
-        # errors (1e-10 and below); options that differ only by such weights are one option, and
-        # an option traded with probability <= MENU_TOL is not an economically posted price.
-        if x <= MENU_TOL:
-            continue
-        p = t / x
-        if menu and abs(menu[-1][1] - x) <= MENU_TOL and \
-                abs(menu[-1][0] - p) <= MENU_TOL * max(1.0, abs(p)):
-            continue
-        menu.append((p, x))
-    return menu
-
-
-MENU_TOL = 1e-9
-"""Menu options whose trade probabilities (and prices) differ by less than this are merged."""
-
-
-def _build_result(fm, opt, sol, alpha, method, lump_sum):
+def _build_result(fm, opt, sol, alpha, method, lump_sum, cells):
     s, g, lam, b, h, nu, mu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu, fm.mu
     n, m = s.size, b.size
     L_S, L_B = sol["L_S"], sol["L_B"]
@@ -870,23 +904,21 @@ def _build_result(fm, opt, sol, alpha, method, lump_sum):
     for X in (XS, XB):  # the lottery weights sum to 1 only up to rounding
         np.clip(X, 0.0, 1.0, out=X)
         X[X > 1.0 - 1e-12] = 1.0
-    optS = _menu(XS, TSt, g)
-    optB = _menu(XB, TBt, h)
+    optS = menu_options(XS, TSt, g)
+    optB = menu_options(XB, TBt, h)
     if L_S:
         TSt += L_S
     if L_B:
         TBt -= L_B
-    S = SideMechanism("sellers", optS, L_S, s, g, lam, XS, TSt, lottery_S,
-                      _phi_source=(opt, alpha))
-    B = SideMechanism("buyers", optB, L_B, b, h, nu, XB, TBt, lottery_B,
-                      _phi_source=(opt, alpha))
-    ce = _ce_finite(fm)
+    S = SideMechanism("sellers", optS, L_S, s, g, lam, XS, TSt, lottery_S, float(alpha), cells[0])
+    B = SideMechanism("buyers", optB, L_B, b, h, nu, XB, TBt, lottery_B, float(alpha), cells[1])
+    ce = competitive_equilibrium(fm)
     prices = S.prices + B.prices
     return MechanismResult(
         welfare=float(W), quantity=float(Q), revenue=float(revenue), alpha=float(alpha),
         n_prices=len(prices), prices=prices, sellers=S, buyers=B, competitive=ce,
         gain_over_ce=float(W) - ce.welfare, lump_sum_allowed=bool(lump_sum), mu=mu,
-        method=method, _price_scale=opt.scale,
+        method=method, eta=sol["eta"], price_scale=opt.scale,
     )
 
 
@@ -899,8 +931,9 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
 
     Parameters
     ----------
-    market : Market
-        The market.
+    market : Market or FiniteMarket
+        The market.  A :class:`~redlib.market.FiniteMarket` (``market.finite(n)``) is solved as it is,
+        its types taken as genuinely finite (no grid-artefact filter in ``instruments``).
     lump_sum : bool, default True
         Allow lump-sum transfers.  ``False`` is "No Free Lunch": the worst seller type (highest
         ``r``) and the worst buyer type (lowest ``r``) of the support get exactly zero utility
@@ -909,7 +942,7 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
         Cells per continuous side (default of :meth:`Distribution.grid`, 1000).
     method : {"auto", "dual", "lp"}, default "auto"
         ``"auto"``: column generation (O(n) per round; the full lottery LP is the fallback should
-        it ever fail); ``"dual"``: the duality route of ``MATH.md`` A4 (``min_alpha L(alpha)``);
+        it ever fail); ``"dual"``: the duality route of chapter 3 (``min_alpha L(alpha)``);
         ``"lp"``: the full lottery LP over all ``2n + 2m`` threshold rules.  All give the same
         welfare; ``"dual"`` and ``"lp"`` are for cross-checks.
 
@@ -930,17 +963,197 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
     >>> res_nfl.lump_sums
     (0.0, 0.0)
     """
-    _check_market(market)
+    check_instance("market", market, (Market, FiniteMarket), "a Market or a FiniteMarket")
     lump_sum = check_bool("lump_sum", lump_sum)
     check_in("method", method, ("auto", "dual", "lp"))
-    fm = market.finite(grid_size).positive()
-    cells = (0.0 if market.sellers.dist.is_discrete else 1.0 / fm.s.size,
-             0.0 if market.buyers.dist.is_discrete else 1.0 / fm.b.size)
-    return _solve_market(fm, lump_sum, method, cells)
-
-
-def _solve_market(fm, lump_sum, method="auto", cells=(0.0, 0.0)):
+    if isinstance(market, FiniteMarket):
+        fm = market.positive()
+        cells = (0.0, 0.0)
+    else:
+        fm = market.finite(grid_size).positive()
+        cells = (0.0 if market.sellers.dist.is_discrete else 1.0 / fm.s.size,
+                 0.0 if market.buyers.dist.is_discrete else 1.0 / fm.b.size)
     opt, sol, alpha, used = _solve_finite(fm, lump_sum, method)
-    res = _build_result(fm, opt, sol, alpha, used, lump_sum)
-    res.sellers.cell_mass, res.buyers.cell_mass = cells
-    return res
+    return _build_result(fm, opt, sol, alpha, used, lump_sum, cells)
+
+
+# ----------------------------------------------------------------------------------------------
+# Instruments
+# ----------------------------------------------------------------------------------------------
+def classify_instruments(mechanism):
+    """Which instruments a mechanism uses: price wedge, rationing, both, or neither.
+
+    * **wedge**: the mechanism raises revenue (buyers pay more than sellers receive, before lump
+      sums) — equivalently the prices on the two sides differ; the revenue funds lump sums
+      (Dworczak, Kominers and Akbarpour 2021, Section 5).
+    * **rationing**: some type with positive probability that strictly gains from trading at its
+      price (seller ``r < price``, buyer ``r > price``) trades with probability strictly between 0
+      and 1 (:attr:`SideMechanism.is_rationing`).  Indifferent marginal types of a finite market
+      that trade partially do not count.
+
+    When a side is a discretized *continuous* distribution, effects of the size of one grid cell
+    are discretization artefacts and are ignored: a rationed mass must exceed
+    ``max(ARTEFACT_CELLS cells, ARTEFACT_MASS)``, and the revenue must exceed
+    ``ARTEFACT_CELLS * Q`` times the width of the cells at the posted prices (plus
+    :data:`RATIONING_TOL` times the price scale).
+
+    Parameters
+    ----------
+    mechanism : MechanismResult
+        Result of :func:`redlib.optimal_mechanism` (whose ``instruments`` field
+        holds this classification, computed once).
+
+    Returns
+    -------
+    str
+        One of ``"competitive"``, ``"wedge"``, ``"rationing"``, ``"wedge+rationing"``.
+
+    Examples
+    --------
+    >>> from redlib import Uniform, Side, Market, optimal_mechanism, classify_instruments
+    >>> m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0))
+    >>> classify_instruments(optimal_mechanism(m, grid_size=200))
+    'wedge'
+    >>> classify_instruments(optimal_mechanism(Market(Side(Uniform()), Side(Uniform())), grid_size=200))
+    'competitive'
+    """
+    check_instance("mechanism", mechanism, MechanismResult)
+    scale = max(1.0, mechanism.price_scale)
+    # on a discretized continuous side the two sides' prices can differ by one cell only because
+    # the quantity falls between cells; such a revenue of order Q * cell width is not a wedge
+    cell = mechanism.sellers._price_cell() + mechanism.buyers._price_cell()
+    wedge = mechanism.revenue > RATIONING_TOL * scale + ARTEFACT_CELLS * mechanism.quantity * cell
+    rationing = mechanism.sellers.is_rationing or mechanism.buyers.is_rationing
+    if wedge and rationing:
+        return "wedge+rationing"
+    if wedge:
+        return "wedge"
+    if rationing:
+        return "rationing"
+    return "competitive"
+
+
+@dataclass(repr=False)
+class InequalityMap:
+    """Data of the "Optimal market design under wealth inequality" map.
+
+    Attributes
+    ----------
+    same_side : numpy.ndarray
+        Same-side inequality parameters ``s`` (length ``n_s``), weights ``power_weight(Lam, s)``.
+    cross_side : numpy.ndarray
+        Cross-side ratios ``Lam_S / Lam_B`` (length ``n_c``), with ``Lam_B = 1``.
+    codes : numpy.ndarray of int, shape (n_s, n_c)
+        Index into :data:`INSTRUMENTS` of the optimum's instruments.
+    instruments : numpy.ndarray of str, shape (n_s, n_c)
+        The instrument names.
+    welfare, gain_over_ce, quantity : numpy.ndarray, shape (n_s, n_c)
+        Optimal welfare, its gain over competitive equilibrium, and the optimal quantity.
+    n_prices : numpy.ndarray of int, shape (n_s, n_c)
+        Number of posted prices of the optimum.
+    seller_rationing, buyer_rationing : numpy.ndarray of bool, shape (n_s, n_c)
+        Which side is rationed.
+    mu, lump_sum, grid_size, sides
+        The fixed settings used.
+
+    Examples
+    --------
+    >>> from redlib import inequality_map
+    >>> im = inequality_map([0.0], [1.0, 2.0], grid_size=50)
+    >>> im.codes.tolist(), im.instruments.tolist()
+    ([[0, 1]], [['competitive', 'wedge']])
+    """
+
+    same_side: np.ndarray
+    cross_side: np.ndarray
+    codes: np.ndarray
+    instruments: np.ndarray
+    welfare: np.ndarray
+    gain_over_ce: np.ndarray
+    quantity: np.ndarray
+    n_prices: np.ndarray
+    seller_rationing: np.ndarray
+    buyer_rationing: np.ndarray
+    mu: float
+    lump_sum: bool
+    grid_size: int
+    sides: str
+
+    def __repr__(self):
+        counts = {name: int((self.codes == k).sum()) for k, name in enumerate(INSTRUMENTS)}
+        return (
+            f"InequalityMap({self.codes.shape[0]} same-side x {self.codes.shape[1]} cross-side values, "
+            f"mu={self.mu:g}, lump_sum={self.lump_sum}, sides={self.sides!r}, counts={counts})"
+        )
+
+
+def inequality_map(same_side, cross_side, *, buyer_mass=1.0, lump_sum=True, grid_size=200,
+                   sides="both"):
+    r"""Which instruments the optimal mechanism uses over a grid of inequality parameters.
+
+    Parametric family (uniform ``r`` on ``[0, 1]`` on both sides, ``Lam_B = 1``):
+    ``lam_j(r) = Lam_j (1 + s)(1 - r)^s`` (:func:`power_weight`), where ``s`` is the same-side
+    inequality (``s > 1`` is "high": ``lam_j(0) > 2 Lam_j``) and ``Lam_S / Lam_B = c`` is the
+    cross-side inequality (``c > 1``: sellers poorer).  ``sides`` chooses where the same-side
+    inequality ``s`` applies ("both", "sellers" or "buyers"; the other side then has constant weight).
+
+    Parameters
+    ----------
+    same_side : array_like
+        Values of ``s >= 0``.
+    cross_side : array_like
+        Values of ``c = Lam_S / Lam_B > 0``.
+    buyer_mass : float, default 1.0
+        ``mu``.
+    lump_sum : bool, default True
+        ``False`` imposes "No Free Lunch".
+    grid_size : int, default 200
+        Cells per side in the discretization.
+    sides : {"both", "sellers", "buyers"}, default "both"
+        Where same-side inequality applies.
+
+    Returns
+    -------
+    InequalityMap
+
+    Examples
+    --------
+    >>> from redlib import inequality_map
+    >>> im = inequality_map([0.0, 3.0], [1.0, 3.0], buyer_mass=0.3, grid_size=200)
+    >>> im.instruments
+    array([['competitive', 'wedge'],
+           ['rationing', 'wedge+rationing']], dtype='<U15')
+    """
+    ss = check_nonneg_array("same_side", same_side)
+    cs = check_finite_array("cross_side", cross_side)
+    if (cs <= 0).any():
+        raise ValueError(f"cross_side must be > 0, got minimum {cs.min()!r}")
+    check_in("sides", sides, ("both", "sellers", "buyers"))
+    mu = check_positive("buyer_mass", buyer_mass)
+    lump_sum = check_bool("lump_sum", lump_sum)
+    grid_size = check_int("grid_size", grid_size)  # validated before the loop of solves
+    U = Uniform()
+    shape = (ss.size, cs.size)
+    codes = np.zeros(shape, dtype=int)
+    welfare = np.zeros(shape)
+    gain = np.zeros(shape)
+    quantity = np.zeros(shape)
+    n_prices = np.zeros(shape, dtype=int)
+    srat = np.zeros(shape, dtype=bool)
+    brat = np.zeros(shape, dtype=bool)
+    for i, s in enumerate(ss):
+        sS = s if sides in ("both", "sellers") else 0.0
+        sB = s if sides in ("both", "buyers") else 0.0
+        for j, c in enumerate(cs):
+            m = Market(Side(U, power_weight(c, sS)), Side(U, power_weight(1.0, sB)), buyer_mass=mu)
+            res = optimal_mechanism(m, lump_sum=lump_sum, grid_size=grid_size)
+            codes[i, j] = INSTRUMENTS.index(res.instruments)
+            welfare[i, j] = res.welfare
+            gain[i, j] = res.gain_over_ce
+            quantity[i, j] = res.quantity
+            n_prices[i, j] = res.n_prices
+            srat[i, j] = res.sellers.is_rationing
+            brat[i, j] = res.buyers.is_rationing
+    names = np.array(INSTRUMENTS)[codes]
+    return InequalityMap(ss, cs, codes, names, welfare, gain, quantity, n_prices, srat, brat, mu,
+                         lump_sum, grid_size, sides)

@@ -1,4 +1,4 @@
-r"""One-sided problems of DKA (slides "The Optimal Seller/Buyer Price"; ``MATH.md`` A5).
+r"""One-sided problems of DKA (slides "The Optimal Seller/Buyer Price"; the book's chapter 2).
 
 Seller side: acquire ``Q`` units spending ``R``; one price ``p >= G_S^{-1}(Q)``, every type below ``p``
 is willing and sells with the same probability ``Q / G_S(p)`` (rationing when ``< 1``); what is left,
@@ -39,7 +39,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import check_finite, check_probability
-from .market import Side, _cumulative_above, _cumulative_below
+from ._validation import check_instance
+from .envelope import concave_envelope
+from .market import Side
+from .thresholds import cumulative_above, cumulative_below, menu_options, rationed_mass
 
 __all__ = [
     "OneSidedResult",
@@ -157,8 +160,7 @@ class TwoPriceResult:
 
 
 def _inputs(side, Q, R, grid_size):
-    if not isinstance(side, Side):
-        raise ValueError(f"side must be a Side, got {type(side).__name__}")
+    check_instance("side", side, Side)
     Q = check_probability("Q", Q)
     if Q <= 0:
         raise ValueError(f"Q must be in (0, 1], got {Q!r}")
@@ -182,7 +184,7 @@ def _rationing(strict, Q):
 
 
 def _best_price(side, r, reach, x, val, Q, R):
-    """Pick the optimal posted price among the types that can serve ``Q`` units (``MATH.md`` A5).
+    """Pick the optimal posted price among the types that can serve ``Q`` units (chapter 2).
 
     ``reach`` is, per candidate price ``r``, the mass of types willing to trade at it; ``x`` the
     rationing of the marginal types and ``val`` the objective.  Among (numerically) tied optima
@@ -203,7 +205,7 @@ def _best_price(side, r, reach, x, val, Q, R):
 
 
 def optimal_seller_price(side, Q, R=0.0, grid_size=None):
-    r"""Optimal single seller price for acquiring ``Q`` units with budget ``R`` (``MATH.md`` A5).
+    r"""Optimal single seller price for acquiring ``Q`` units with budget ``R`` (chapter 2).
 
     Parameters
     ----------
@@ -235,7 +237,7 @@ def optimal_seller_price(side, Q, R=0.0, grid_size=None):
     (0.1, 0.9, 0.45)
     """
     r, g, lam, Q, R = _inputs(side, Q, R, grid_size)
-    G, A, B = _cumulative_below(g, lam, r)
+    G, A, B = cumulative_below(g, lam, r)
     Lam = float(A[-1])
     Gm = np.insert(G[:-1], 0, 0.0)  # mass strictly below each type
     Am = np.insert(A[:-1], 0, 0.0)
@@ -245,7 +247,7 @@ def optimal_seller_price(side, Q, R=0.0, grid_size=None):
 
 
 def optimal_buyer_price(side, Q, R=0.0, grid_size=None):
-    r"""Optimal single buyer price for allocating ``Q`` units raising ``R`` (``MATH.md`` A5).
+    r"""Optimal single buyer price for allocating ``Q`` units raising ``R`` (chapter 2).
 
     Parameters
     ----------
@@ -275,7 +277,7 @@ def optimal_buyer_price(side, Q, R=0.0, grid_size=None):
     (0.7005, True, 1.0)
     """
     r, h, lam, Q, R = _inputs(side, Q, R, grid_size)
-    Hb, C, D = _cumulative_above(h, lam, r)  # Hb: mass at or above each type
+    Hb, C, D = cumulative_above(h, lam, r)  # Hb: mass at or above each type
     Lam = float(C[0])
     Hp = np.append(Hb[1:], 0.0)  # mass strictly above
     Cp = np.append(C[1:], 0.0)
@@ -289,7 +291,7 @@ def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
 
     Any lottery over threshold rules "types ``k`` and up buy" with mean quantity ``Q`` is allowed;
     the optimum is the concave closure of ``phi_B`` at ``alpha = Lam_B`` evaluated at ``Q``
-    (``MATH.md`` A4), a lottery over at most two rules, i.e. a menu: buy for sure at ``p_high``
+    (chapter 2, "Multiple buyer prices"), a lottery over at most two rules, i.e. a menu: buy for sure at ``p_high``
     or with probability ``delta`` at ``p_low < p_high``.
 
     Parameters
@@ -319,12 +321,9 @@ def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
     >>> res.rationing, res.p_low < res.p_high, 0 < res.delta < 1
     (True, True, True)
     """
-    from .envelope import concave_envelope
-    from .mechanism import _menu
-
     r, h, lam, Q, R = _inputs(side, Q, R, grid_size)
     m = r.size
-    Hb, C, D = _cumulative_above(h, lam, r)
+    Hb, C, D = cumulative_above(h, lam, r)
     Lam = float(C[0])
     lo = np.insert(r[:-1], 0, r[0])
     coef = Lam * Hb - C
@@ -348,7 +347,7 @@ def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
             eT[k] += w * p[k - 1]
     X = np.clip(np.cumsum(eX)[1:m + 1], 0.0, 1.0)
     T = np.cumsum(eT)[1:m + 1]
-    options = _menu(X, T, h)
+    options = menu_options(X, T, h)
     objective = float(np.dot(h * lam, r * X - T) + Lam * (np.dot(h, T) - R))
     single = optimal_buyer_price(side, Q, R, grid_size)
     ph, xh = options[0]
@@ -356,9 +355,7 @@ def optimal_buyer_two_prices(side, Q, R=0.0, grid_size=None):
         pl, dl = options[-1]
     else:
         pl, dl = ph, xh
-    part = (X > 1e-9) & (X < 1 - 1e-9)
-    gain = r * X - T
-    rationing = bool((gain[part] > 1e-9 * max(1.0, np.abs(r).max())).any())
+    rationing = rationed_mass(h, X, r * X - T, np.abs(r).max()) > 0.0
     return TwoPriceResult(
         p_high=float(ph), p_low=float(pl), delta=float(dl), high_prob=float(xh),
         objective=objective, rationing=rationing, quantity=Q,

@@ -47,9 +47,9 @@ import scipy.stats
 from scipy.optimize import brentq
 
 from . import market, mechanism, one_sided
-from ._validation import check_distribution, check_finite_array, check_int, check_nonneg
+from ._validation import check_finite_array, check_int, check_nonneg
 from .allocation import Group, optimal_allocation
-from .distributions import Discrete, Truncated, Uniform
+from .distributions import Discrete, Truncated, Uniform, check_distribution
 from .market import Side
 from .referee.allocation import lp_allocation
 from .referee.market import lp_market

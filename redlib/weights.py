@@ -3,7 +3,7 @@ r"""Pareto weights ``λ(r) = E[v^M | r]`` and how a joint distribution of values
 In DKA every agent has a value ``v^K`` for the good and a value ``v^M`` for money; behaviour depends
 only on the rate of substitution ``r = v^K / v^M``, and the planner's weight on a type ``r`` is the
 **Pareto weight** ``λ(r) = E[v^M | r]`` — the average marginal value of money of the agents who
-behave like ``r`` (MATH.md A1).  Its average ``Λ = ∫ λ dG = E[v^M]`` is the side's **average weight**.
+behave like ``r`` (the book's chapter 1, "Wealth and Pareto weights").  Its average ``Λ = ∫ λ dG = E[v^M]`` is the side's **average weight**.
 
 A Pareto weight in :mod:`redlib` is any vectorized callable ``lam(r)`` or a non-negative number
 (a constant weight).
@@ -14,6 +14,8 @@ evaluate_weight(weight, r, name)
     Evaluate and validate a weight on an array of types.
 average_weight(weight, dist)
     ``Λ = ∫ λ dG``.
+power_weight(Lam, s, lo, hi)
+    The decreasing family ``Λ (1 + s)(1 - x)^s`` (average ``Λ`` under a uniform ``G``).
 weights_from_joint(pdf, vK_bounds, vM_bounds)
     Distribution of ``r`` and ``λ(r)`` from a joint density of ``(v^K, v^M)``.
 weights_from_samples(r, vM, method)
@@ -40,19 +42,20 @@ import numpy as np
 from ._validation import (
     as_weight_values,
     check_callable,
-    check_distribution,
     check_finite_array,
     check_in,
     check_int,
     check_interval,
+    check_nonneg,
     check_positive,
     check_sorted_unique,
 )
-from .distributions import Tabulated
+from .distributions import Tabulated, check_distribution
 
 __all__ = [
     "evaluate_weight",
     "average_weight",
+    "power_weight",
     "weights_from_joint",
     "weights_from_samples",
     "JointWeights",
@@ -152,6 +155,45 @@ def average_weight(weight, dist):
 # ---------------------------------------------------------------------------------------------
 # From a joint density of (v^K, v^M)
 # ---------------------------------------------------------------------------------------------
+
+def power_weight(Lam, s, lo=0.0, hi=1.0):
+    r"""Decreasing Pareto weight ``lam(r) = Lam (1 + s) (1 - x)^s`` with ``x = (r - lo)/(hi - lo)``.
+
+    Under a uniform distribution on ``[lo, hi]`` its average is exactly ``Lam``; its largest value
+    ``lam(lo) = (1 + s) Lam`` exceeds ``2 Lam`` iff ``s > 1``, so ``s`` measures same-side inequality
+    and ``s > 1`` is the slides' "high" same-side inequality.
+
+    Parameters
+    ----------
+    Lam : float
+        Average weight (> 0).
+    s : float
+        Same-side inequality (>= 0); ``s = 0`` is a constant weight.
+    lo, hi : float, default 0, 1
+        Support of the uniform distribution.
+
+    Returns
+    -------
+    callable
+        Vectorized ``lam(r)``.
+
+    Examples
+    --------
+    >>> lam = power_weight(1.0, 2.0)
+    >>> lam([0.0, 0.5, 1.0])
+    array([3.  , 0.75, 0.  ])
+    """
+    Lam = check_positive("Lam", Lam)
+    s = check_nonneg("s", s)
+    lo, hi = check_interval("support", lo, hi)
+
+    def lam(r):
+        x = np.clip((np.asarray(r, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
+        return Lam * (1.0 + s) * (1.0 - x) ** s
+
+    lam.__name__ = f"power_weight(Lam={Lam:g}, s={s:g})"
+    return lam
+
 
 def _gl_panels(a, b, panels, order):
     """Composite Gauss-Legendre nodes/weights on rows of intervals [a_i, b_i].

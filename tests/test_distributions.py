@@ -4,7 +4,8 @@ import pytest
 import scipy.stats
 
 from redlib import _validation as V
-from redlib.distributions import Discrete, Distribution, Tabulated, Truncated, Uniform
+from redlib.distributions import Discrete, Distribution, Tabulated, Truncated, Uniform, check_distribution
+from redlib.market import Market
 
 U = np.linspace(0.0, 1.0, 101)
 
@@ -40,10 +41,11 @@ def test_uniform_expect():
 
 @pytest.mark.parametrize(
     "lo, hi, match",
-    [(1, 0, "lo < hi"), (0, 0, "lo < hi"), (np.nan, 1, "finite"), (0, np.inf, "finite"), ("a", 1, "real")],
+    [(1, 0, "lo < hi"), (0, 0, "lo < hi"), (np.nan, 1, "finite"), (0, np.inf, "finite"), ("a", 1, (TypeError, "real"))],
 )
 def test_uniform_bad_support(lo, hi, match):
-    with pytest.raises(ValueError, match=match):
+    exc, match = match if isinstance(match, tuple) else (ValueError, match)
+    with pytest.raises(exc, match=match):
         Uniform(lo, hi)
 
 
@@ -59,7 +61,7 @@ def test_bad_evaluation_points():
         G.cdf([0.1, np.nan])
     with pytest.raises(ValueError, match="n must be"):
         G.grid(0)
-    with pytest.raises(ValueError, match="n must be an integer"):
+    with pytest.raises(TypeError, match="n must be an integer"):
         G.grid(2.5)
     assert G.cdf(np.inf) == 1.0 and G.cdf(-np.inf) == 0.0
 
@@ -101,11 +103,11 @@ def test_truncated_grid_and_redlib_inner():
 
 
 def test_truncated_bad_input():
-    with pytest.raises(ValueError, match="dist must be a frozen continuous"):
+    with pytest.raises(TypeError, match="dist must be a frozen continuous"):
         Truncated(scipy.stats.poisson(3), 0, 5)
-    with pytest.raises(ValueError, match="dist must be a frozen continuous"):
+    with pytest.raises(TypeError, match="dist must be a frozen continuous"):
         Truncated(scipy.stats.norm, 0, 5)  # not frozen
-    with pytest.raises(ValueError, match="dist must be a frozen continuous"):
+    with pytest.raises(TypeError, match="dist must be a frozen continuous"):
         Truncated(Discrete([1, 2]), 1, 2)
     with pytest.raises(ValueError, match="lo < hi"):
         Truncated(scipy.stats.norm(), 1, -1)
@@ -227,18 +229,20 @@ def test_validation_helpers_messages():
         V.check_nonneg("alpha", -0.5)
     with pytest.raises(ValueError, match="x must be finite"):
         V.check_positive("x", np.inf)
-    with pytest.raises(ValueError, match="x must be a real number"):
+    with pytest.raises(TypeError, match="x must be a real number"):
         V.check_positive("x", True)
     with pytest.raises(ValueError, match="Q must be in"):
         V.check_probability("Q", 1.5)
-    with pytest.raises(ValueError, match="k must be an integer"):
+    with pytest.raises(TypeError, match="k must be an integer"):
         V.check_int("k", 1.0)
     with pytest.raises(ValueError, match="method must be one of"):
         V.check_in("method", "x", ("a", "b"))
-    with pytest.raises(ValueError, match="f must be callable"):
+    with pytest.raises(TypeError, match="f must be callable"):
         V.check_callable("f", 3)
-    with pytest.raises(ValueError, match="dist must be a redlib Distribution"):
-        V.check_distribution("dist", scipy.stats.norm())
+    with pytest.raises(TypeError, match="dist must be a redlib Distribution"):
+        check_distribution("dist", scipy.stats.norm())
+    with pytest.raises(TypeError, match="market must be a Market, got str"):
+        V.check_instance("market", "m", Market)
     with pytest.raises(ValueError, match="lam must return an array of the shape"):
         V.as_weight_values("lam", np.ones(3), (2,))
     assert V.check_positive("x", np.float64(2)) == 2.0

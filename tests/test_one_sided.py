@@ -1,4 +1,4 @@
-"""Tests of redlib.one_sided against the closed forms of MATH.md A5 and brute-force price scans."""
+"""Tests of redlib.one_sided against the closed forms of the book's chapter 2 and brute-force price scans."""
 import numpy as np
 import pytest
 from scipy.integrate import quad
@@ -148,7 +148,7 @@ def test_bad_input():
             optimal_buyer_two_prices(S, Q)
     with pytest.raises(ValueError, match="R"):
         optimal_buyer_price(S, 0.5, R=float("inf"))
-    with pytest.raises(ValueError, match="side"):
+    with pytest.raises(TypeError, match="side"):
         optimal_seller_price(Uniform(), 0.5)
 
 

@@ -165,15 +165,16 @@ def test_plot_allocation_layout(four):
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda r: plot_psi("not a result"), "result"),
+    (lambda r: plot_psi("not a result"), (TypeError, "result")),
     (lambda r: plot_psi(r, ["nope"]), "labels"),
     (lambda r: plot_psi(r, []), "labels"),
     (lambda r: plot_psi(r, ["1", "2"], titles=["only one"]), "titles"),
     (lambda r: plot_psi(r, ["1", "2"], ax=plt.subplots(1, 3)[1]), "ax"),
     (lambda r: plot_schedules(r, ax=plt.subplots(1, 1)[1]), "ax"),
-    (lambda r: plot_quality_split(None), "result"),
+    (lambda r: plot_quality_split(None), (TypeError, "result")),
     (lambda r: plot_allocation(r, ["x"]), "labels"),
 ])
 def test_bad_inputs_raise(four, call, match):
-    with pytest.raises(ValueError, match=match):
+    exc, match = match if isinstance(match, tuple) else (ValueError, match)
+    with pytest.raises(exc, match=match):
         call(four)

@@ -124,9 +124,9 @@ def test_plot_mechanism_draws_solver_outcomes(wedge):
     ce = [l for l in fig.axes[1].get_lines() if str(l.get_label()).startswith("competitive")][0]
     rb, xb = ce.get_xdata(), ce.get_ydata()
     assert np.all(xb[rb > res.competitive.price + 1e-9] == 1) and np.all(xb[rb < res.competitive.price] == 0)
-    with pytest.raises(ValueError, match="market"):
+    with pytest.raises(TypeError, match="market"):
         plot_mechanism(res, "not a market")
-    with pytest.raises(ValueError, match="result"):
+    with pytest.raises(TypeError, match="result"):
         plot_mechanism(object(), market)
 
 

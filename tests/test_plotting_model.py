@@ -74,7 +74,7 @@ def test_plot_market_rejects_bad_input(kwargs, match):
 
 
 def test_plot_market_rejects_non_distribution():
-    with pytest.raises(ValueError, match="sellers"):
+    with pytest.raises(TypeError, match="sellers"):
         plot_market([0, 1], Uniform(0, 1))
 
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from _market_instances import random_market
 
-from redlib import Discrete, Market, Side, Uniform, competitive_equilibrium, lp_market
+from redlib import Discrete, Market, Side, Uniform, competitive_equilibrium
+from redlib.referee import lp_market
 
 
 def test_hand_solved_wedge():
@@ -58,9 +59,9 @@ def test_lump_sum_value_uniform_grid():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="market"):
+    with pytest.raises(TypeError, match="market"):
         lp_market(None)
-    with pytest.raises(ValueError, match="lump_sum"):
+    with pytest.raises(TypeError, match="lump_sum"):
         lp_market(Market(Side(Uniform()), Side(Uniform())), lump_sum=1)
 
 

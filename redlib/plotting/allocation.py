@@ -25,7 +25,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import check_in, check_one_per
+from .._validation import check_in, check_instance, check_one_per
+from ..allocation import AllocationResult
 from . import style
 
 __all__ = ["plot_psi", "plot_quality_split", "plot_schedules", "plot_allocation", "region_blocks",
@@ -43,13 +44,8 @@ REGION_STYLE = {
 # helpers
 # ----------------------------------------------------------------------------------------------
 def _check_result(result, name="result"):
-    from ..allocation import AllocationResult  # local import: plotting must not load solvers early
-
-    if not isinstance(result, AllocationResult):
-        raise ValueError(
-            f"{name} must be an AllocationResult (from redlib.optimal_allocation), "
-            f"got {type(result).__name__}")
-    return result
+    return check_instance(name, result, AllocationResult,
+                          "an AllocationResult (from redlib.optimal_allocation)")
 
 
 def _labels(result, labels):
@@ -240,7 +236,7 @@ def _split_series(result, max_bins):
     """Masses per quality level (or per bin of levels) for each group and the unallocated rest."""
     q = np.asarray(result.qualities, dtype=float)
     series = [(lab, np.asarray(result.quality_shares[lab], dtype=float)) for lab in result.labels]
-    rest = np.asarray(result.quality_shares.get(None, np.zeros_like(q)), dtype=float)
+    rest = np.asarray(result.unallocated, dtype=float)
     series.append((None, np.clip(rest, 0.0, None)))
     if len(q) <= max_bins:
         if len(q) > 1:

@@ -30,7 +30,10 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from .._validation import check_finite_array, check_in, check_int, check_one_per
+from .._validation import check_finite_array, check_in, check_instance, check_int, check_one_per
+from ..market import Market
+from ..mechanism import MechanismResult
+from ..one_sided import TwoPriceResult
 from . import style
 
 __all__ = [
@@ -83,17 +86,11 @@ def _type_grid(dist, n=801):
 
 
 def _check_result(result):
-    for attr in ("sellers", "buyers", "quantity", "welfare"):
-        if not hasattr(result, attr):
-            raise ValueError(
-                f"result must be a MechanismResult from redlib.optimal_mechanism, got {type(result).__name__}"
-            )
+    check_instance("result", result, MechanismResult, "a MechanismResult from redlib.optimal_mechanism")
 
 
 def _check_market(market):
-    for attr in ("sellers", "buyers", "buyer_mass"):
-        if not hasattr(market, attr):
-            raise ValueError(f"market must be a redlib.Market, got {type(market).__name__}")
+    check_instance("market", market, Market, "a redlib.Market")
 
 
 # ----------------------------------------------------------------------------------- weights
@@ -308,8 +305,9 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
     >>> fig.axes[0].get_xlabel()
     'rate of substitution r'
     """
+    check_instance("result", result, TwoPriceResult, "a TwoPriceResult from redlib.optimal_buyer_two_prices")
     p_high, p_low, delta = float(result.p_high), float(result.p_low), float(result.delta)
-    top = float(getattr(result, "high_prob", 1.0))
+    top = float(result.high_prob)
     lo, hi = (0.0, 1.0) if r_range is None else (float(r_range[0]), float(r_range[1]))
     if not hi > lo:
         raise ValueError(f"r_range must be increasing, got {r_range!r}")
@@ -344,40 +342,6 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
 
 
 # ----------------------------------------------------------------------------------- market
-def _supergradient(env, x, q0):
-    """Interval [lo, hi] of slopes of the concave envelope ``env`` (on grid ``x``) at ``q0``.
-
-    ``q0`` within 1e-7 of a grid spacing of a grid point is treated as that grid point (solvers
-    return quantities that are sums of probabilities, exact only up to rounding).
-    """
-    slopes = np.asarray(env.slopes, dtype=float)
-    if slopes.size == 0:
-        return 0.0, 0.0
-    j = int(np.argmin(np.abs(x - q0)))
-    gap = float(np.min(np.diff(x))) if x.size > 1 else 1.0
-    if abs(x[j] - q0) <= 1e-7 * gap:  # at a grid point: right and left slopes
-        left = float(slopes[j - 1]) if j > 0 else np.inf
-        right = float(slopes[j]) if j < slopes.size else -np.inf
-        return right, left
-    k = min(max(int(np.searchsorted(x, q0, side="right")) - 1, 0), slopes.size - 1)
-    return float(slopes[k]), float(slopes[k])
-
-
-def _shadow_price(result, mu):
-    """Shadow value eta of one more unit traded: -eta in dco(phi_S)(Q), eta in dco(phi_B)(Q/mu)."""
-    S, B = result.sellers, result.buyers
-    Q = float(result.quantity)
-    qs, qb = np.asarray(S.q, dtype=float), np.asarray(B.q, dtype=float)
-    s_lo, s_hi = _supergradient(S.envelope, qs, Q)
-    b_lo, b_hi = _supergradient(B.envelope, qb, Q / mu)
-    lo, hi = max(-s_hi, b_lo), min(-s_lo, b_hi)
-    if not np.isfinite(lo):
-        lo = hi
-    if not np.isfinite(hi):
-        hi = lo
-    return 0.5 * (lo + hi) if lo <= hi else 0.5 * (-0.5 * (s_lo + s_hi) + 0.5 * (b_lo + b_hi))
-
-
 def _phi_panel(ax, side_mech, q0, color, name, qlabel, tilt=0.0, window=None, suffix=""):
     q = np.asarray(side_mech.q, dtype=float)
     lin = tilt * q
@@ -457,7 +421,7 @@ def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
         raise ValueError(f"zoom keys must be 'sellers' and/or 'buyers', got {sorted(bad)}")
     mu = float(market.buyer_mass)
     Q = float(result.quantity)
-    eta = _shadow_price(result, mu) if tilt else 0.0
+    eta = float(result.eta) if tilt else 0.0
     fig, axes = _new_axes(2, figsize=(11.0, 4.2))
     _phi_panel(axes[0, 0], result.sellers, Q, C["vermillion"], "S", r"$Q$", tilt=eta,
                window=zoom.get("sellers"), suffix=r" + \eta q" if tilt else "")

@@ -34,7 +34,9 @@ __all__ = [
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from .._validation import (check_distribution, check_finite, check_finite_array, check_in,
+from ..distributions import check_distribution
+from ..weights import average_weight, evaluate_weight
+from .._validation import (check_finite, check_finite_array, check_in,
                            check_int, check_positive, check_same_shape)
 from . import style
 
@@ -59,8 +61,6 @@ def _support(dist, name):
 
 def _weight_values(weight, r, name):
     """Evaluate a Pareto weight (callable or constant) on the grid ``r``, validated."""
-    from ..weights import evaluate_weight
-
     return np.asarray(evaluate_weight(weight, r, name=name), dtype=float)
 
 
@@ -212,8 +212,6 @@ def plot_induced_weights(joints, induced, *, labels=("sellers", "buyers"), rays=
     for k, w in enumerate(induced):
         if not (hasattr(w, "dist") and hasattr(w, "lam")):
             raise ValueError(f"induced[{k}] must have .dist and .lam (a weights_from_joint result)")
-    from ..weights import average_weight
-
     sc = _side_colors()
     palette = style.COLORS
     nside = len(joints)

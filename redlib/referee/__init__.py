@@ -4,9 +4,7 @@ They know nothing of concave envelopes, virtual values or ironing: variables are
 transfers per type, constraints are all pairwise incentive compatibility, individual rationality,
 feasibility and the budget, solved with HiGHS through :func:`scipy.optimize.linprog`.
 """
-from . import allocation as _allocation
-from . import market as _market
-from .allocation import *  # noqa: F401,F403
-from .market import *  # noqa: F401,F403
+from .allocation import LPAllocationResult, lp_allocation
+from .market import LPMarketResult, lp_market
 
-__all__ = list(_market.__all__) + list(_allocation.__all__)
+__all__ = ["lp_market", "LPMarketResult", "lp_allocation", "LPAllocationResult"]

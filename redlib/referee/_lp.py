@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["ic_rows", "ir_rows"]
+
 
 def ic_rows(r, sign, offset):
     """Rows ``sign*(T_k - r_i X_k) - sign*(T_i - r_i X_i) <= 0`` for all ``i != k``.

@@ -1,4 +1,4 @@
-"""Brute-force LP referee for :func:`redlib.optimal_allocation` (ADK 2024, ``MATH.md`` part B).
+"""Brute-force LP referee for :func:`redlib.optimal_allocation` (ADK 2024; the book's chapter 4).
 
 Variables: for every type ``k`` of every group, the probability ``x[k, j]`` of receiving an object
 of quality level ``q_j`` (the rest of the probability is "nothing", i.e. quality 0) and the payment
@@ -29,6 +29,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 
+from ..allocation import finite_allocation
 from ._lp import ic_rows, ir_rows
 
 __all__ = ["lp_allocation", "LPAllocationResult"]
@@ -128,11 +129,10 @@ def lp_allocation(groups, objects, alpha, grid_size=None, feasibility="dominance
     >>> abs(lp.welfare - optimal_allocation(groups, objects, 1.0).welfare) < 1e-9
     True
     """
-    from ..allocation import _prepare  # validation shared with the solver (no math shared)
-
     if feasibility not in ("dominance", "per_level"):
         raise ValueError(f"feasibility must be 'dominance' or 'per_level', got {feasibility!r}")
-    groups, arrays, q, f, alpha = _prepare(groups, objects, alpha, grid_size)
+    P = finite_allocation(groups, objects, alpha, grid_size)  # validation shared with the solver
+    groups, arrays, q, f, alpha = P.groups, P.arrays, P.q, P.f, P.alpha
     m = len(q)
     # variable layout per group: n*m allocation probabilities x[k, j], n expected qualities Q_k
     # (auxiliary, Q_k = sum_j q_j x[k, j], which keeps every IC row at four entries), n transfers

@@ -11,7 +11,8 @@ values or threshold rules.
 
 Examples
 --------
->>> from redlib import Discrete, Side, Market, lp_market
+>>> from redlib import Discrete, Side, Market
+>>> from redlib.referee import lp_market
 >>> m = Market(Side(Discrete([0.1, 0.5]), 3.0), Side(Discrete([0.4, 0.9]), 1.0))
 >>> round(lp_market(m).welfare, 6)   # seller 0.1 sells to buyer 0.9 for 0.9
 1.2
@@ -24,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from .._validation import check_bool, check_instance
+from ..market import Market
 from ._lp import ic_rows, ir_rows
 
 __all__ = ["lp_market", "LPMarketResult"]
@@ -54,7 +57,8 @@ class LPMarketResult:
 
     Examples
     --------
-    >>> from redlib import Discrete, Side, Market, lp_market
+    >>> from redlib import Discrete, Side, Market
+    >>> from redlib.referee import lp_market
     >>> ref = lp_market(Market(Side(Discrete([0.2])), Side(Discrete([0.6]))))
     >>> round(ref.welfare, 9), round(ref.quantity, 9)
     (0.4, 1.0)
@@ -113,15 +117,13 @@ def lp_market(market, lump_sum=True, grid_size=None):
 
     Examples
     --------
-    >>> from redlib import Discrete, Side, Market, lp_market, optimal_mechanism
+    >>> from redlib import Discrete, Side, Market, optimal_mechanism
+    >>> from redlib.referee import lp_market
     >>> m = Market(Side(Discrete([0.1, 0.3, 0.5]), 2.0), Side(Discrete([0.2, 0.4, 0.8])), 1.5)
     >>> abs(lp_market(m).welfare - optimal_mechanism(m).welfare) < 1e-9
     True
     """
-    from .._validation import check_bool
-    from ..market import _check_market  # input handling shared with the solver (no math shared)
-
-    _check_market(market)
+    check_instance("market", market, Market)
     lump_sum = check_bool("lump_sum", lump_sum)
     # the type space is the support: zero-probability types are dropped (under No Free Lunch
     # they would otherwise move the "worst type" whose utility is pinned to zero)
