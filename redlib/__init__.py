@@ -17,7 +17,8 @@ Distributions
     Distribution, ContinuousDistribution, Uniform, Discrete, Truncated, Tabulated
 Weights
     evaluate_weight, average_weight, power_weight, weights_from_joint, weights_from_samples,
-    JointWeights, SampleWeight
+    JointWeights, SampleWeight, crra_marginal_utility, weights_from_wealth, sample_from_table,
+    crra_population, lognormal_sigma_from_shares, CRRAPopulation
 Envelope
     Envelope, concave_envelope
 Models
@@ -66,13 +67,19 @@ from .one_sided import (
     optimal_seller_price,
 )
 from .weights import (
+    CRRAPopulation,
     JointWeights,
     SampleWeight,
     average_weight,
+    crra_marginal_utility,
+    crra_population,
     evaluate_weight,
+    lognormal_sigma_from_shares,
     power_weight,
+    sample_from_table,
     weights_from_joint,
     weights_from_samples,
+    weights_from_wealth,
 )
 
 __version__ = "0.1.0"
@@ -82,7 +89,8 @@ __all__ = [
     "Distribution", "ContinuousDistribution", "Uniform", "Discrete", "Truncated", "Tabulated",
     # weights
     "evaluate_weight", "average_weight", "power_weight", "weights_from_joint", "weights_from_samples",
-    "JointWeights", "SampleWeight",
+    "JointWeights", "SampleWeight", "crra_marginal_utility", "weights_from_wealth", "sample_from_table",
+    "crra_population", "lognormal_sigma_from_shares", "CRRAPopulation",
     # envelope
     "Envelope", "concave_envelope",
     # models

@@ -48,9 +48,10 @@ from ._validation import (
     check_interval,
     check_nonneg,
     check_positive,
+    check_probs,
     check_sorted_unique,
 )
-from .distributions import Tabulated, check_distribution
+from .distributions import Discrete, Tabulated, check_distribution
 
 __all__ = [
     "evaluate_weight",
@@ -735,7 +736,6 @@ def sample_from_table(levels, probs, size):
     levels = check_sorted_unique("levels", levels, min_size=1)
     if (levels <= 0).any():
         raise ValueError(f"levels must be > 0, got minimum {float(levels.min())!r}")
-    from ._validation import check_probs
 
     probs = check_probs("probs", probs, size=levels.size)
     size = check_int("size", size, minimum=1)
@@ -847,7 +847,6 @@ def crra_population(wealth, values, gamma, bins=20):
     w_all = np.repeat(wealth, values.size)
     r = np.tile(values, wealth.size) * w_all**gamma
     lam = weights_from_wealth(r, w_all, gamma, bins=bins)
-    from .distributions import Discrete
 
     return CRRAPopulation(
         dist=Discrete.from_samples(r),

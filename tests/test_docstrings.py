@@ -35,7 +35,7 @@ CODES = {"GL08", "SS01", "PR01", "PR02", "RT01", "EX01"}
 RESULT_TYPES = {
     "CompetitiveEquilibrium", "OneSidedResult", "TwoPriceResult", "MechanismResult", "SideMechanism",
     "InequalityMap", "GroupAllocation", "AllocationResult", "Envelope",
-    "JointWeights", "SampleWeight", "LPMarketResult", "LPAllocationResult",
+    "JointWeights", "SampleWeight", "CRRAPopulation", "LPMarketResult", "LPAllocationResult",
 }
 
 
