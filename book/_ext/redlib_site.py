@@ -10,6 +10,8 @@
   short ones (``:meth:`cdf```) through the method resolution order of the docstring's class; an
   attribute listed in a numpydoc ``Attributes`` section links to its class; a private helper
   (``_name``, deliberately undocumented) is shown as code. Anything else still warns (``-n``).
+* Frame players: the frames of every :func:`redlib.plotting.explore` player are copied from the
+  frame cache into the site, next to the page that shows them (``_frames/<key>/NNN.png``).
 * Module docstrings: their numpydoc headings become rubrics, so that several modules can share the
   API page without duplicate section targets.
 """
@@ -211,11 +213,44 @@ def _check_offline(app, exc):
             )
 
 
+_FRAME_REF = re.compile(r"(?<![\w/.])_frames/([0-9a-f]{8,64})/(\d{3}\.png)")
+
+
+def _copy_frames(app, exc):
+    """Frame players (:func:`redlib.plotting.explore`) reference their frames as files next to the
+    page (``_frames/<key>/NNN.png``); the executing kernel wrote them to the frame cache. Copy
+    the frames each page uses into the site, beside the page."""
+    if exc is not None or app.builder.format != "html":
+        return
+    import shutil
+
+    from redlib.plotting.explore import FRAMES_DIR, frame_cache_dir
+
+    cache = frame_cache_dir()
+    outdir = Path(app.outdir)
+    copied = 0
+    for page in sorted(outdir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for key, name in sorted(set(_FRAME_REF.findall(text))):
+            src = cache / key / name
+            dst = page.parent / FRAMES_DIR / key / name
+            if not src.is_file():
+                logger.warning("page %s uses frame %s/%s, missing from the frame cache %s",
+                               page.relative_to(outdir), key, name, cache)
+                continue
+            if not dst.is_file() or dst.stat().st_size != src.stat().st_size:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dst)
+                copied += 1
+    logger.info("redlib_site: %d frame file(s) copied next to their pages", copied)
+
+
 def setup(app):
     app.connect("html-page-context", _strip_thebe, priority=900)
     app.connect("missing-reference", _resolve_reexport)
     app.connect("missing-reference", _resolve_suffix)
     app.connect("missing-reference", _private_target)
     app.connect("autodoc-process-docstring", _module_sections_to_rubrics)
+    app.connect("build-finished", _copy_frames, priority=800)
     app.connect("build-finished", _check_offline, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

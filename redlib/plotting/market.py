@@ -31,7 +31,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 from .._validation import check_finite_array, check_in, check_int, check_one_per
-from . import style
+from . import layout, style
 
 __all__ = [
     "plot_weights",
@@ -63,9 +63,9 @@ _INSTRUMENT_COLORS = {
 
 
 # ----------------------------------------------------------------------------------- helpers
-def _new_axes(ncols=1, nrows=1, figsize=None, **kw):
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, **kw)
-    return fig, axes
+def _new_axes(ncols=1, nrows=1, figsize=None, fig=None, **kw):
+    """A new figure with ``nrows x ncols`` axes, or ``fig`` cleared for redrawing in place."""
+    return layout.subplots(fig, nrows, ncols, figsize=figsize, **kw)
 
 
 def _support(dist):
@@ -155,7 +155,7 @@ def plot_weights(sides, *, n=401, ax=None, title=None):
 
 
 # ----------------------------------------------------------------------------------- one side
-def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
+def plot_one_sided_prices(quantities, results, *, side="seller", title=None, fig=None):
     """Optimal one-sided price and probability of trade against the quantity ``Q``.
 
     Parameters
@@ -169,6 +169,10 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
         Which side the results belong to (labels only).
     title : str, optional
         Figure title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -191,7 +195,7 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
     price = np.array([float(res.price) for res in results])
     comp = np.array([float(res.competitive_price) for res in results])
     ration = np.array([float(res.rationing) for res in results])
-    fig, axes = _new_axes(2, figsize=(10.5, 4.0))
+    fig, axes = _new_axes(2, figsize=(10.5, 4.0), fig=fig)
     ax = axes[0, 0]
     ax.plot(Q, comp, color=C["black"], ls="--", lw=1.5, label="competitive price")
     ax.plot(Q, price, color=C["vermillion"], label=f"optimal {side} price")
@@ -212,7 +216,7 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
     return fig
 
 
-def plot_price_objective(results, *, labels=None, title=None):
+def plot_price_objective(results, *, labels=None, title=None, fig=None):
     """The one-sided objective as a function of the posted price.
 
     For the seller problem the objective is drawn over every feasible price ``p >= G_S^{-1}(Q)``
@@ -230,6 +234,10 @@ def plot_price_objective(results, *, labels=None, title=None):
         One legend label per result.
     title : str, optional
         Axes title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -250,7 +258,7 @@ def plot_price_objective(results, *, labels=None, title=None):
     if labels is None:
         labels = [None] * len(results)
     labels = check_one_per("labels", labels, len(results), "result")
-    fig, axes = _new_axes(figsize=(6.5, 4.0))
+    fig, axes = _new_axes(figsize=(6.5, 4.0), fig=fig)
     ax = axes[0, 0]
     for i, (res, lab) in enumerate(zip(results, labels)):
         if getattr(res, "prices", None) is None or getattr(res, "objectives", None) is None:
@@ -278,7 +286,7 @@ def plot_price_objective(results, *, labels=None, title=None):
     return fig
 
 
-def plot_two_prices(result, *, single=None, r_range=None, title=None):
+def plot_two_prices(result, *, single=None, r_range=None, title=None, fig=None):
     """The buyers' two-price menu: probability of buying against ``r``.
 
     Types below ``p_low`` do not buy; types between ``p_low`` and the indifferent type
@@ -295,6 +303,10 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
         Range of ``r`` on the horizontal axis; default ``(0, 1)``.
     title : str, optional
         Axes title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -321,7 +333,7 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
     else:
         r_hat = p_high
         x = np.where(r >= p_high, top, 0.0)
-    fig, axes = _new_axes(figsize=(6.5, 4.0))
+    fig, axes = _new_axes(figsize=(6.5, 4.0), fig=fig)
     ax = axes[0, 0]
     if single is not None:
         ps = float(single.price)
@@ -409,7 +421,7 @@ def _phi_panel(ax, side_mech, q0, color, name, qlabel, tilt=0.0, window=None, su
     ax.legend(loc="best", fontsize=9)
 
 
-def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
+def plot_phi(result, market, *, tilt=False, zoom=None, title=None, fig=None):
     """Plot ``phi_S^alpha`` and ``phi_B^alpha``, their concave closures and the chosen quantities.
 
     The seller panel marks ``Q`` and the buyer panel ``Q / mu`` (the buyers' lotteries have mean
@@ -437,6 +449,10 @@ def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
     title : str, optional
         Figure title.
 
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
+
     Returns
     -------
     matplotlib.figure.Figure
@@ -458,7 +474,7 @@ def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
     mu = float(market.buyer_mass)
     Q = float(result.quantity)
     eta = _shadow_price(result, mu) if tilt else 0.0
-    fig, axes = _new_axes(2, figsize=(11.0, 4.2))
+    fig, axes = _new_axes(2, figsize=(11.0, 4.2), fig=fig)
     _phi_panel(axes[0, 0], result.sellers, Q, C["vermillion"], "S", r"$Q$", tilt=eta,
                window=zoom.get("sellers"), suffix=r" + \eta q" if tilt else "")
     axes[0, 0].set_title("sellers")
@@ -470,7 +486,7 @@ def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
     return fig
 
 
-def plot_mechanism(result, market, *, competitive=True, title=None):
+def plot_mechanism(result, market, *, competitive=True, title=None, fig=None):
     """Who trades, and for how much: the optimal mechanism against competitive equilibrium.
 
     Parameters
@@ -483,6 +499,10 @@ def plot_mechanism(result, market, *, competitive=True, title=None):
         Also draw the competitive-equilibrium allocation and transfers (dashed).
     title : str, optional
         Figure title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -500,7 +520,7 @@ def plot_mechanism(result, market, *, competitive=True, title=None):
     """
     _check_result(result)
     _check_market(market)
-    fig, axes = _new_axes(2, 2, figsize=(11.0, 7.0), sharex="col")
+    fig, axes = _new_axes(2, 2, figsize=(11.0, 7.0), fig=fig, sharex="col")
     p_ce = float(result.competitive.price) if competitive else None
     for j, (name, mech, side, color) in enumerate(
         (("sellers", result.sellers, market.sellers, C["vermillion"]),
@@ -526,13 +546,14 @@ def plot_mechanism(result, market, *, competitive=True, title=None):
         ax_x.set_ylabel("probability of selling" if j == 0 else "probability of buying")
         ax_t.set_ylabel("money received" if j == 0 else "money paid")
         ax_t.set_xlabel(f"{name[:-1]}'s rate of substitution r")
-        ax_x.legend(loc="best", fontsize=9)
+        # fixed corners, clear of the steps: sellers trade below a threshold, buyers above one
+        ax_x.legend(loc="upper right" if j == 0 else "upper left", fontsize=10)
     if title:
         fig.suptitle(title)
     return fig
 
 
-def plot_welfare_comparison(x, results, *, xlabel, title=None):
+def plot_welfare_comparison(x, results, *, xlabel, title=None, fig=None):
     """Welfare of the optimal mechanism and of competitive equilibrium along a parameter.
 
     Parameters
@@ -546,6 +567,10 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None):
         Name of the parameter.
     title : str, optional
         Figure title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -568,7 +593,7 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None):
     w = np.array([float(res.welfare) for res in results])
     w_ce = np.array([float(res.competitive.welfare) for res in results])
     inst = [str(res.instruments) for res in results]
-    fig, axes = _new_axes(2, figsize=(11.0, 4.0))
+    fig, axes = _new_axes(2, figsize=(11.0, 4.0), fig=fig)
     ax = axes[0, 0]
     ax.plot(xs, w_ce, color=C["black"], ls="--", lw=1.5, label="competitive equilibrium")
     ax.plot(xs, w, color=C["vermillion"], label="optimal mechanism")
@@ -610,7 +635,7 @@ def _map_fields(data):
 
 
 def plot_inequality_map(data, *, title="Optimal market design under wealth inequality",
-                        threshold=1.0, xlabel=None, ylabel=None):
+                        threshold=1.0, xlabel=None, ylabel=None, fig=None):
     """Which instruments the optimal mechanism uses, over same-side x cross-side inequality.
 
     Parameters
@@ -626,6 +651,10 @@ def plot_inequality_map(data, *, title="Optimal market design under wealth inequ
         Draw a vertical line at this same-side value (``s = 1``: inequality becomes "high").
     xlabel, ylabel : str, optional
         Axis labels (defaults describe the :func:`redlib.power_weight` family).
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -656,7 +685,7 @@ def plot_inequality_map(data, *, title="Optimal market design under wealth inequ
         mid = 0.5 * (v[1:] + v[:-1])
         return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
-    fig, axes = _new_axes(figsize=(8.5, 5.2))
+    fig, axes = _new_axes(figsize=(8.5, 5.2), fig=fig)
     ax = axes[0, 0]
     ax.pcolormesh(edges(xs), edges(ys), codes, cmap=cmap, vmin=-0.5, vmax=len(keys) - 0.5,
                   edgecolors="face", linewidth=0.0)

@@ -36,7 +36,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 
 from .._validation import (check_distribution, check_finite, check_finite_array, check_in,
                            check_int, check_positive, check_same_shape)
-from . import style
+from . import layout, style
 
 
 def _side_colors():
@@ -298,7 +298,7 @@ def plot_induced_weights(joints, induced, *, labels=("sellers", "buyers"), rays=
     return fig
 
 
-def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, label="sellers"):
+def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, label="sellers", fig=None):
     """Same-side inequality: ``lam_j(r)/Lam_j`` and the extreme ratio against dispersion.
 
     Parameters
@@ -317,6 +317,10 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
         The low/high boundary: same-side inequality is high when the ratio exceeds it.
     label : str, default "sellers"
         Side name used in the titles.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -341,7 +345,8 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
     sigma = check_positive("sigma", sigma)
     threshold = check_positive("threshold", threshold)
     col = _side_colors()["S" if str(label).lower().startswith("s") else "B"]
-    fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.2), constrained_layout=True)
+    fig, axes = layout.subplots(fig, 1, 2, figsize=(10.0, 4.2))
+    axes = axes[0]
     ax = axes[0]
     ax.plot(r, y, color=col, lw=2, label=rf"$\lambda(r)/\Lambda$, $\sigma={sigma:.2f}$")
     ax.axhline(1.0, color="0.4", ls="--", lw=1, label=r"$\Lambda/\Lambda=1$")
@@ -370,7 +375,7 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
 
 def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None, buyers=None,
                             buyer_mass=1.0, r_max=None, xlabel=r"sellers' median wealth $m_S$",
-                            name=r"$m_S$"):
+                            name=r"$m_S$", fig=None):
     """As sellers get poorer, the competitive price falls while their weight rises.
 
     Parameters
@@ -394,6 +399,10 @@ def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None
         Label of the wealth axis.
     name : str, default "$m_S$"
         Short name of the wealth parameter, used in the market panel's title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -420,15 +429,19 @@ def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None
     p_now = float(np.interp(np.log(current), np.log(c), p))
     L_now = float(np.interp(np.log(current), np.log(c), L))
     if with_market:
-        fig = plt.figure(figsize=(10.0, 6.4), constrained_layout=True)
-        gs = fig.add_gridspec(2, 2, width_ratios=(1.15, 1.0))
-        ax_m = fig.add_subplot(gs[:, 0])
-        ax_p, ax_L = fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
+        if fig is None:
+            fig = layout.figure(figsize=(10.0, 6.4))
+            gs = fig.add_gridspec(2, 2, width_ratios=(1.15, 1.0))
+            fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
+        else:
+            layout.clear_data(fig)
+        ax_m, ax_p, ax_L = fig.axes[:3]
         plot_market(sellers, buyers, buyer_mass, p_now, ax=ax_m, r_max=r_max,
                     title=f"(a) the market at {name} = {current:.3g}", legend="inside")
         names = "bc"
     else:
-        fig, (ax_p, ax_L) = plt.subplots(1, 2, figsize=(10.0, 4.0), constrained_layout=True)
+        fig, axes = layout.subplots(fig, 1, 2, figsize=(10.0, 4.0))
+        ax_p, ax_L = axes[0]
         names = "ab"
 
     def wealth_axis(ax):
