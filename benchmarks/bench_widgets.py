@@ -52,7 +52,8 @@ for _v in _vals:
     _s.value = _v
     assert _live.wait(300), "no image within 300 s"
 assert not _live.errors, _live.errors
-print("BENCH " + _json.dumps({{"param": _s.description, "times": _live.timings[_n0:]}}))
+print("BENCH " + _json.dumps({{"param": _s.description, "times": _live.timings[_n0:],
+                              "phases": _live.phases[_n0:]}}))
 """
 
 
@@ -89,7 +90,8 @@ def bench_chapter(path: Path, steps: int, timeout: int = 600):
                         raise RuntimeError(f"{path.name}: no timing from {_figure_name(cell.source)}: "
                                            f"{probe.outputs}")
                     data = json.loads(m.group(1))
-                    rows.append((path.name, _figure_name(cell.source), data["param"], data["times"]))
+                    rows.append((path.name, _figure_name(cell.source), data["param"], data["times"],
+                                 data["phases"]))
                     print(f"  {path.name} {rows[-1][1]}: median "
                           f"{1e3 * _median(data['times']):.0f} ms", flush=True)
     finally:
@@ -105,11 +107,13 @@ def _median(xs):
 
 
 def table(rows):
-    out = ["| chapter | figure | parameter | steps | median (ms) | max (ms) |",
-           "|---|---|---|---:|---:|---:|"]
-    for nb, fig, param, times in rows:
+    out = ["| chapter | figure | parameter | steps | median (ms) | max (ms) | of which draw: solve + "
+           "artists (median ms) | render: blit + PNG (median ms) |",
+           "|---|---|---|---:|---:|---:|---:|---:|"]
+    for nb, fig, param, times, phases in rows:
         out.append(f"| {nb} | `{fig}` | {param} | {len(times)} | {1e3 * _median(times):.0f} | "
-                   f"{1e3 * max(times):.0f} |")
+                   f"{1e3 * max(times):.0f} | {1e3 * _median([p[0] for p in phases]):.0f} | "
+                   f"{1e3 * _median([p[1] for p in phases]):.0f} |")
     return "\n".join(out)
 
 

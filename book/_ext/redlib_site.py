@@ -12,6 +12,9 @@
   (``_name``, deliberately undocumented) is shown as code. Anything else still warns (``-n``).
 * Frame players: the frames of every :func:`redlib.plotting.explore` player are copied from the
   frame cache into the site, next to the page that shows them (``_frames/<key>/NNN.png``).
+* Styles: ``static/redlib_site.css`` and the references in author--year form (a pybtex style).
+* Math in docstrings: literals in the papers' notation (``lam_S(r) >= 2 Lam_S``) are rendered as
+  math (:func:`literal_to_math`); code literals stay code.
 * Module docstrings: their numpydoc headings become rubrics, so that several modules can share the
   API page without duplicate section targets.
 """
@@ -118,6 +121,75 @@ def _module_sections_to_rubrics(app, what, name, obj, options, lines):
         out.append(line)
         i += 1
     lines[:] = out
+
+
+# --------------------------------------------------------------------------- math in docstrings
+_GREEK = {"lam": r"\lambda", "Lam": r"\Lambda", "lambar": r"\bar\lambda", "phi": r"\varphi",
+          "Phi": r"\Phi", "Psi": r"\Psi", "psi": r"\psi", "alpha": r"\alpha", "mu": r"\mu",
+          "eta": r"\eta", "delta": r"\delta", "theta": r"\theta", "sigma": r"\sigma",
+          "Lambda": r"\Lambda", "lambda": r"\lambda", "beta": r"\beta", "gamma": r"\gamma"}
+_OPS = {"sum": r"\sum", "int": r"\int", "max": r"\max", "min": r"\min", "log": r"\log",
+        "exp": r"\exp", "co": r"\operatorname{co}", "dco": r"\partial\operatorname{co}"}
+_LITERAL = re.compile(r"``([^`]+)``")
+_TOKEN = re.compile(r"[A-Za-z]+(?:_(?:[A-Za-z0-9]+))?|>=|<=|!=|\*|\||λ|Λ|∫|%|#|&|.", re.S)
+_NOT_MATH = re.compile(r"[\"'`]|->|\.\.|[A-Za-z_]\.[A-Za-z_]|\w=\w|\b(None|True|False|len|lambda|def|"
+                       r"redlib|np|and|or|not|if|else|is|in|for)\b|MATH")
+_GREEK_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_GREEK, key=len, reverse=True))
+                         + r")(?![A-Za-z])|[λΛ]")
+
+
+def _tex_word(word):
+    base, _, sub = word.partition("_")
+    if len(base) == 2 and base[0] == "d" and base[1].isalpha():  # a differential: dG, dx
+        tex = r"\,\mathrm{d}" + base[1]
+    else:
+        tex = _GREEK.get(base) or _OPS.get(base) or (base if len(base) == 1 else rf"\mathrm{{{base}}}")
+    if sub:
+        tex += "_{" + (_GREEK.get(sub) or sub) + "}"
+    return tex
+
+
+def literal_to_math(text):
+    r"""TeX for a docstring literal written in the papers' plain notation (``lam_S(r) >= 2 Lam_S``
+    gives ``\lambda_{S}(r) \ge 2 \Lambda_{S}``), or None when the literal is code, not math.
+
+    A literal is math when it names a Greek quantity of the papers (``lam``, ``Lam``, ``phi``,
+    ``Psi``, ``alpha``, ``mu``, ...) and contains nothing that only code has (quotes, attribute
+    access, keyword arguments, Python keywords)."""
+    if _NOT_MATH.search(text) or not _GREEK_WORD.search(text):
+        return None
+    out = []
+    toks = _TOKEN.findall(text)
+    for k, tok in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else ""
+        if tok == "E" and nxt == "[":
+            out.append(r"\mathbb{E}")
+        elif tok[0].isalpha() and tok.isascii():
+            out.append(_tex_word(tok) + (" " if nxt[:1].isalnum() else ""))
+        else:
+            out.append({">=": r"\ge ", "<=": r"\le ", "!=": r"\ne ", "*": r"\cdot ", "|": r"\mid ",
+                        "λ": r"\lambda ", "Λ": r"\Lambda ", "∫": r"\int ", "%": r"\%", "#": r"\#",
+                        "&": r"\&"}.get(tok, tok))
+    return re.sub(r"  +", " ", "".join(out)).strip()
+
+
+def _docstring_math(app, what, name, obj, options, lines):
+    """Render the math that docstrings write as literals (``lam_S(r) / Lam_S``) as math."""
+    in_code = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith((">>>", "...")) or stripped.startswith(".. code"):
+            in_code = stripped.startswith(".. code")
+            continue
+        if in_code and (not stripped or line.startswith((" ", "\t"))):
+            continue
+        in_code = False
+
+        def repl(m):
+            tex = literal_to_math(m.group(1))
+            return f":math:`{tex}`" if tex else m.group(0)
+
+        lines[i] = _LITERAL.sub(repl, line)
 
 
 def _context_class(node):
@@ -245,12 +317,58 @@ def _copy_frames(app, exc):
     logger.info("redlib_site: %d frame file(s) copied next to their pages", copied)
 
 
+_STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _add_static(app, config):
+    """The site's stylesheet (one search field, wrapped outputs, figures in dark mode and on
+    phones): ``book/_ext/static/redlib_site.css``."""
+    if str(_STATIC) not in [str(p) for p in config.html_static_path]:
+        config.html_static_path.append(str(_STATIC))
+
+
+def _register_bib_style():
+    """The references list in the same author--year form as the citations in the text
+    (``[Dworczak et al., 2021]``), sorted by author and year: a pybtex style ``redlib_authoryear``
+    (set as ``bibtex_default_style`` in ``_config.yml``)."""
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+    from pybtex.style.labels import BaseLabelStyle
+    from pybtex.style.sorting.author_year_title import SortingStyle
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            for entry in sorted_entries:
+                people = entry.persons.get("author") or entry.persons.get("editor") or []
+                last = [" ".join(p.last_names) for p in people]
+                if len(last) >= 3:
+                    who = f"{last[0]} et al."
+                elif len(last) == 2:
+                    who = f"{last[0]} and {last[1]}"
+                elif last:
+                    who = last[0]
+                else:
+                    who = entry.fields.get("key", entry.key)
+                year = entry.fields.get("year", "n.d.")
+                yield f"{who}, {year}".replace("{", "").replace("}", "")
+
+    class AuthorYear(UnsrtStyle):
+        default_label_style = AuthorYearLabels
+        default_sorting_style = SortingStyle
+
+    register_plugin("pybtex.style.formatting", "redlib_authoryear", AuthorYear, force=True)
+
+
 def setup(app):
+    _register_bib_style()
+    app.connect("config-inited", _add_static)
+    app.add_css_file("redlib_site.css")
     app.connect("html-page-context", _strip_thebe, priority=900)
     app.connect("missing-reference", _resolve_reexport)
     app.connect("missing-reference", _resolve_suffix)
     app.connect("missing-reference", _private_target)
     app.connect("autodoc-process-docstring", _module_sections_to_rubrics)
+    app.connect("autodoc-process-docstring", _docstring_math)
     app.connect("build-finished", _copy_frames, priority=800)
     app.connect("build-finished", _check_offline, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

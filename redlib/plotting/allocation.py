@@ -235,9 +235,9 @@ def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=Tr
                 seen.setdefault(n, h)
         if created:
             fig.legend(list(seen.values()), list(seen.keys()), loc="outside lower center",
-                       ncols=min(len(seen), 3), fontsize=9)
+                       ncols=min(len(seen), 3))
         else:
-            axes[0].legend(list(seen.values()), list(seen.keys()), fontsize=8, loc="best")
+            axes[0].legend(list(seen.values()), list(seen.keys()), loc="best")
     return fig
 
 
@@ -337,7 +337,7 @@ def plot_quality_split(result, *, ax=None, title=None, bars=None, max_bins=50):
     ax.set_ylim(0, None)
     ax.set_xlabel("quality $q$")
     ax.set_title(title if title is not None else "Who gets which quality")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="x", visible=False)
     return fig
 
@@ -400,7 +400,7 @@ def plot_schedules(result, labels=None, *, ax=None, payments=True):
         a.set_ylabel(ylabel)
         a.set_ylim(0, None)
         a.set_title(title)
-    axes[0].legend(fontsize=9, loc="best")
+    axes[0].legend(loc="best")
     return fig
 
 
@@ -457,7 +457,7 @@ def plot_allocation(result, labels=None, *, suptitle=None, fig=None):
                 continue
             handles.setdefault(name, h)
     if handles:
-        top.legend(list(handles.values()), list(handles.keys()), loc="outside right upper", fontsize=8)
+        top.legend(list(handles.values()), list(handles.keys()), loc="outside right upper")
     plot_schedules(result, labels, ax=[aQ], payments=False)
     plot_quality_split(result, ax=aS)
     fig.suptitle(suptitle if suptitle is not None else rf"$\alpha = {result.alpha:.3g}$")

@@ -43,6 +43,7 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,9 +171,11 @@ def _data_uri(png: bytes) -> str:
 class _Drawer:
     """Calls a drawing function, in place when it accepts ``fig``, with fixed axis ranges."""
 
-    def __init__(self, draw, dpi=None):
+    def __init__(self, draw, dpi=None, check=False):
         self.draw = draw
         self.dpi = dpi
+        self.check = check
+        self.problems = []
         self.background = None
         try:
             self.reuse = "fig" in inspect.signature(draw).parameters
@@ -246,9 +249,13 @@ class _Drawer:
         in every frame, is rendered once and kept; each frame restores it and draws only
         :func:`~redlib.plotting.layout.data_artists` on top.
         """
+        t0 = time.perf_counter()
         fig = self.frame(value)
+        t1 = time.perf_counter()
         if not self.reuse:
-            return render_png(fig, dpi=self.dpi, fast=fast)
+            png = render_png(fig, dpi=self.dpi, fast=fast)
+            self.last_times = (t1 - t0, time.perf_counter() - t1)
+            return png
         canvas = fig.canvas
         artists = layout.data_artists(fig)
         if self.background is None:
@@ -264,12 +271,21 @@ class _Drawer:
         for a in artists:
             if a.get_visible():
                 a.draw(renderer)
+        if self.check:
+            label = _format_value(value)
+            self.problems += [f"at {label}: {p}" for p in layout.overlaps(fig, renderer=renderer)]
+            size, text = layout.smallest_text(fig)
+            if size < layout.MIN_TEXT_PX - 1e-9:
+                self.problems.append(f"at {label}: text is {size:.1f} px at the site's "
+                                     f"figure width ({layout.SITE_WIDTH_PX} px); the least is "
+                                     f"{layout.MIN_TEXT_PX:g} px")
         from PIL import Image
 
         w, h = canvas.get_width_height(physical=True)
         im = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
         buf = io.BytesIO()
         im.save(buf, format="png", compress_level=1 if fast else 6, dpi=(self.dpi, self.dpi))
+        self.last_times = (t1 - t0, time.perf_counter() - t1)
         return buf.getvalue()
 
 
@@ -316,7 +332,7 @@ def _render_indices(drawer, values, todo, paths, workers):
                         if drawer.outside():
                             wide.append(drawer.last_limits)
                         _write(paths[k], png)
-                    os.write(wfd, json.dumps(wide).encode())
+                    os.write(wfd, json.dumps([wide, drawer.problems]).encode())
                     code = 0
                 finally:
                     os._exit(code)
@@ -352,8 +368,20 @@ def _render_indices(drawer, values, todo, paths, workers):
                     widened.append(drawer.last_limits)
                 _write(paths[k], png)
         else:
-            widened += [[tuple(map(tuple, a)) for a in lim] for lim in json.loads(data)]
+            wide, problems = json.loads(data)
+            widened += [[tuple(map(tuple, a)) for a in lim] for lim in wide]
+            drawer.problems += [p for p in problems if p not in drawer.problems]
     return widened
+
+
+def _summarize(problems):
+    """``"at <value>: <problem>"`` lines grouped by problem, with the values where it occurs."""
+    by = {}
+    for p in problems:
+        at, _, what = p.partition(": ")
+        by.setdefault(what, []).append(at[3:])
+    return "; ".join(f"{what} (at {', '.join(vals[:4])}{', ...' if len(vals) > 4 else ''}: "
+                     f"{len(vals)} frame(s))" for what, vals in by.items())
 
 
 def _write(path, data):
@@ -445,7 +473,8 @@ _PLAYER_JS = """
     preload();
     if (timer) { stop(); return; }
     button.textContent = "\\u23F8 Pause";
-    timer = setInterval(function () { show(parseInt(slider.value, 10) + 1); }, %(interval)d);
+    var every = parseInt(root.dataset.interval || "%(interval)d", 10);
+    timer = setInterval(function () { show(parseInt(slider.value, 10) + 1); }, every);
   });
 })();
 </script>
@@ -620,6 +649,9 @@ class LiveFigure:
         What is displayed.
     timings : list of float
         Seconds from each slider event to the new image (the newest value after coalescing).
+    phases : list of (float, float)
+        For each image: seconds in ``draw`` (the model's solve and the new artists) and in
+        rendering (blit and PNG encoding).
     rendered : threading.Event
         Set whenever an image has been sent and no newer value is waiting.
 
@@ -666,6 +698,7 @@ class LiveFigure:
                                    layout=widgets.Layout(max_width="100%", height="auto"))
         self.widget = widgets.VBox([self.slider, self.image])
         self.timings: list[float] = []
+        self.phases: list[tuple] = []
         self.errors: list[BaseException] = []
         self.rendered = threading.Event()
         self.rendered.set()
@@ -695,6 +728,7 @@ class LiveFigure:
             try:
                 self.image.value = self._drawer.png(value, fast=True)
                 self.timings.append(time.perf_counter() - t0)
+                self.phases.append(self._drawer.last_times)
             except BaseException as exc:  # noqa: BLE001 - shown in the kernel log, loop survives
                 self.errors.append(exc)
             with self._wake:
@@ -824,7 +858,10 @@ def explore(draw, values, *, param, default=None, scale="linear", caption=None, 
         if not all(p.is_file() for p in paths):
             folder.mkdir(parents=True, exist_ok=True)
             workers = min(2, os.cpu_count() or 1)
-            _render_all(_Drawer(draw, dpi), values, start, paths, workers)
+            drawer = _Drawer(draw, dpi, check=True)
+            _render_all(drawer, values, start, paths, workers)
+            if drawer.problems:  # a warning: fatal in the site build (-W)
+                warnings.warn(f"figure over {param!r}: " + _summarize(drawer.problems), stacklevel=2)
         urls = [f"{FRAMES_DIR}/{key}/{p.name}" for p in paths]
         from IPython.display import HTML, display
 

@@ -32,7 +32,14 @@ from matplotlib.cbook import STEP_LOOKUP_MAP
 from matplotlib.figure import Figure, SubFigure
 
 __all__ = ["figure", "subplots", "clear_data", "data_artists", "axis_limits", "union_limits", "set_axis_limits",
-           "freeze_layout", "overlaps"]
+           "freeze_layout", "overlaps", "smallest_text", "SITE_WIDTH_PX", "NARROW_WIDTH_PX", "MIN_TEXT_PX"]
+
+#: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom.
+SITE_WIDTH_PX = 700
+#: Width below which the site shows figures at this width, scrolled sideways (phones).
+NARROW_WIDTH_PX = 760
+#: Smallest legible text on screen, in CSS pixels (tick labels, legends, annotations).
+MIN_TEXT_PX = 10.0
 
 
 def _check_fig(fig):
@@ -324,7 +331,7 @@ def _densify(p, step=3.0):
     return np.vstack([p[idx] + (p[idx + 1] - p[idx]) * frac[:, None], p[-1:]])
 
 
-def overlaps(fig, *, pad=1.0):
+def overlaps(fig, *, pad=1.0, renderer=None):
     """Legends and annotations that cover data points of their axes.
 
     Points every 3 pixels along the drawn lines (steps as drawn) and the markers and scatter points
@@ -337,6 +344,8 @@ def overlaps(fig, *, pad=1.0):
     fig : matplotlib.figure.Figure
     pad : float, default 1.0
         Pixels added around each box.
+    renderer : optional
+        The renderer of a figure that has just been drawn (skips drawing it again).
 
     Returns
     -------
@@ -352,8 +361,9 @@ def overlaps(fig, *, pad=1.0):
     >>> overlaps(fig)
     ['axes 0: legend covers data']
     """
-    renderer = fig.canvas.get_renderer()
-    fig.draw_without_rendering()
+    if renderer is None:
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()
     found = []
     for k, ax in enumerate(fig.axes):
         if not ax.get_visible():
@@ -394,3 +404,46 @@ def overlaps(fig, *, pad=1.0):
             if hit.any():
                 found.append(f"axes {k}: {name} covers data")
     return found
+
+
+def smallest_text(fig, width_px=SITE_WIDTH_PX):
+    """The smallest visible text of ``fig`` in screen pixels when it is shown ``width_px`` wide.
+
+    Tick labels, legends, annotations, titles and axis labels all count.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    width_px : float, default :data:`SITE_WIDTH_PX`
+        Displayed width of the whole figure.
+
+    Returns
+    -------
+    (float, str)
+        Size in pixels and the text it belongs to.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import smallest_text
+    >>> fig, ax = plt.subplots(figsize=(7, 4)); _ = ax.set_xticks([0, 1])
+    >>> size, text = smallest_text(fig, width_px=700)
+    >>> round(size, 1) == round(plt.rcParams["xtick.labelsize"] if not isinstance(
+    ...     plt.rcParams["xtick.labelsize"], str) else size, 1)
+    True
+    """
+    from matplotlib.text import Text
+
+    scale = float(width_px) / (72.0 * fig.get_figwidth())  # px per point
+    best = (float("inf"), "")
+    for t in fig.findobj(Text):
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        ax = t.axes
+        if ax is not None and not ax.get_visible():
+            continue
+        if isinstance(t.get_text(), str):
+            size = t.get_fontsize() * scale
+            if size < best[0]:
+                best = (size, t.get_text()[:40])
+    return best

@@ -144,7 +144,7 @@ def plot_weights(sides, *, n=401, ax=None, title=None):
     ax.axhline(2.0, color=C["black"], lw=1.2, ls="--")
     ax.axhline(1.0, color=C["black"], lw=0.8, ls=":")
     ax.annotate("high same-side inequality above 2", xy=(0.98, 2.0), xycoords=("axes fraction", "data"),
-                xytext=(0, 4), textcoords="offset points", ha="right", va="bottom", fontsize=10)
+                xytext=(0, 4), textcoords="offset points", ha="right", va="bottom")
     ax.set_xlabel("rate of substitution r")
     ax.set_ylabel(r"$\lambda(r)\,/\,\Lambda$")
     ax.set_ylim(bottom=0)
@@ -195,7 +195,7 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None, fig
     price = np.array([float(res.price) for res in results])
     comp = np.array([float(res.competitive_price) for res in results])
     ration = np.array([float(res.rationing) for res in results])
-    fig, axes = _new_axes(2, figsize=(10.5, 4.0), fig=fig)
+    fig, axes = _new_axes(2, figsize=(10.0, 4.0), fig=fig)
     ax = axes[0, 0]
     ax.plot(Q, comp, color=C["black"], ls="--", lw=1.5, label="competitive price")
     ax.plot(Q, price, color=C["vermillion"], label=f"optimal {side} price")
@@ -275,8 +275,7 @@ def plot_price_objective(results, *, labels=None, title=None, fig=None):
     ax.axvline(float(results[0].competitive_price), color=C["black"], lw=1.0, ls="--")
     # label the dashed line at the bottom of the axes, clear of the curves that start at (p^C, 0)
     ax.annotate("competitive price", xy=(float(results[0].competitive_price), 0.03),
-                xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points",
-                fontsize=9, va="bottom")
+                xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points", va="bottom")
     ax.set_xlabel("posted price p")
     ax.set_ylabel("gain over the competitive price")
     if any(lab is not None for lab in labels):
@@ -342,10 +341,10 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None, fig=None):
     ax.step(r, x, where="post", color=C["vermillion"], label="two-price menu")
     if two:
         ax.annotate(f"buy w.p. $\\delta$ = {delta:.2f}\nat $p_B^L$ = {p_low:.3f}", xy=(p_low + 0.62 * (r_hat - p_low), delta),
-                    xytext=(0, -8), textcoords="offset points", ha="center", va="top", fontsize=10)
+                    xytext=(0, -8), textcoords="offset points", ha="center", va="top")
     sure = "buy for sure" if top > 1 - 1e-9 else f"buy w.p. {top:.2f}"
     ax.annotate(f"{sure}\nat $p_B^H$ = {p_high:.3f}", xy=(0.5 * (r_hat + hi), top), xytext=(0, -8),
-                textcoords="offset points", ha="center", va="top", fontsize=10)
+                textcoords="offset points", ha="center", va="top")
     ax.set_ylim(-0.03, 1.08)
     ax.set_xlabel("rate of substitution r")
     ax.set_ylabel("probability of buying")
@@ -418,7 +417,7 @@ def _phi_panel(ax, side_mech, q0, color, name, qlabel, tilt=0.0, window=None, su
         ax.set_xlim(lo, hi)
         ax.set_ylim(float(ys.min()) - pad, float(ys.max()) + pad)
     ax.set_xlabel("quantile q (threshold rule)")
-    ax.legend(loc="best", fontsize=9)
+    ax.legend(loc="best")
 
 
 def plot_phi(result, market, *, tilt=False, zoom=None, title=None, fig=None):
@@ -474,7 +473,7 @@ def plot_phi(result, market, *, tilt=False, zoom=None, title=None, fig=None):
     mu = float(market.buyer_mass)
     Q = float(result.quantity)
     eta = _shadow_price(result, mu) if tilt else 0.0
-    fig, axes = _new_axes(2, figsize=(11.0, 4.2), fig=fig)
+    fig, axes = _new_axes(2, figsize=(10.0, 4.2), fig=fig)
     _phi_panel(axes[0, 0], result.sellers, Q, C["vermillion"], "S", r"$Q$", tilt=eta,
                window=zoom.get("sellers"), suffix=r" + \eta q" if tilt else "")
     axes[0, 0].set_title("sellers")
@@ -520,7 +519,7 @@ def plot_mechanism(result, market, *, competitive=True, title=None, fig=None):
     """
     _check_result(result)
     _check_market(market)
-    fig, axes = _new_axes(2, 2, figsize=(11.0, 7.0), fig=fig, sharex="col")
+    fig, axes = _new_axes(2, 2, figsize=(10.0, 7.0), fig=fig, sharex="col")
     p_ce = float(result.competitive.price) if competitive else None
     for j, (name, mech, side, color) in enumerate(
         (("sellers", result.sellers, market.sellers, C["vermillion"]),
@@ -547,7 +546,7 @@ def plot_mechanism(result, market, *, competitive=True, title=None, fig=None):
         ax_t.set_ylabel("money received" if j == 0 else "money paid")
         ax_t.set_xlabel(f"{name[:-1]}'s rate of substitution r")
         # fixed corners, clear of the steps: sellers trade below a threshold, buyers above one
-        ax_x.legend(loc="upper right" if j == 0 else "upper left", fontsize=10)
+        ax_x.legend(loc="upper right" if j == 0 else "upper left")
     if title:
         fig.suptitle(title)
     return fig
@@ -593,7 +592,7 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None, fig=None):
     w = np.array([float(res.welfare) for res in results])
     w_ce = np.array([float(res.competitive.welfare) for res in results])
     inst = [str(res.instruments) for res in results]
-    fig, axes = _new_axes(2, figsize=(11.0, 4.0), fig=fig)
+    fig, axes = _new_axes(2, figsize=(10.0, 4.0), fig=fig)
     ax = axes[0, 0]
     ax.plot(xs, w_ce, color=C["black"], ls="--", lw=1.5, label="competitive equilibrium")
     ax.plot(xs, w, color=C["vermillion"], label="optimal mechanism")
@@ -612,7 +611,7 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None, fig=None):
     ax.set_xlabel(xlabel)
     ax.set_ylabel("gain over competitive equilibrium")
     if seen:
-        ax.legend(loc="best", fontsize=9)
+        ax.legend(loc="best")
     if title:
         fig.suptitle(title)
     return fig
@@ -693,7 +692,7 @@ def plot_inequality_map(data, *, title="Optimal market design under wealth inequ
     if threshold is not None:
         ax.axvline(float(threshold), color=C["black"], lw=1.2, ls="--")
         ax.annotate("high same-side\ninequality →", xy=(float(threshold), ys.max()), xytext=(4, -4),
-                    textcoords="offset points", ha="left", va="top", fontsize=9)
+                    textcoords="offset points", ha="left", va="top")
     if ys.min() < 1.0 < ys.max():
         ax.axhline(1.0, color=C["black"], lw=0.8, ls=":")
     present = [k for k in keys if (z == k).any()]

@@ -153,9 +153,9 @@ def plot_market(sellers, buyers, buyer_mass=1.0, price=None, *, r_max=None, ax=N
     if title:
         ax.set_title(title)
     if legend == "outside":
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     elif legend == "inside":
-        ax.legend(loc="best", fontsize="small", frameon=True, framealpha=0.9, edgecolor="none")
+        ax.legend(loc="best", frameon=True, framealpha=0.9, edgecolor="none")
     return fig
 
 
@@ -269,7 +269,7 @@ def plot_induced_weights(joints, induced, *, labels=("sellers", "buyers"), rays=
         ax.set_ylabel(r"value for the good $v^K$")
         ax.set_title(f"({letters[k]}) joint density, {labels[k]}")
         ax.grid(False)
-        ax.legend(title="rays", fontsize="small", loc="upper left", frameon=True, framealpha=0.9,
+        ax.legend(title="rays", loc="upper left", frameon=True, framealpha=0.9,
                   edgecolor="none")
 
     r = np.linspace(0.0, r_max, 400)
@@ -288,13 +288,13 @@ def plot_induced_weights(joints, induced, *, labels=("sellers", "buyers"), rays=
     ax_G.set_xlabel(r"rate of substitution $r$")
     ax_G.set_ylabel("cdf")
     ax_G.set_title(rf"({letters[nside]}) induced distributions $G_j$")
-    ax_G.legend(frameon=False, fontsize="small", loc="lower right")
+    ax_G.legend(frameon=False, loc="lower right")
     ax_lam.set_xlim(0, r_max)
     ax_lam.set_ylim(bottom=0)
     ax_lam.set_xlabel(r"rate of substitution $r$")
     ax_lam.set_ylabel(r"$\lambda_j(r) = E[v^M \mid r]$")
     ax_lam.set_title(rf"({letters[nside + 1]}) induced Pareto weights $\lambda_j$")
-    ax_lam.legend(frameon=False, fontsize="small", ncol=2, loc="upper right")
+    ax_lam.legend(frameon=False, ncol=2, loc="upper right")
     return fig
 
 
@@ -358,7 +358,7 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
     ax.set_xlabel(r"rate of substitution $r$")
     ax.set_ylabel(r"$\lambda(r)\,/\,\Lambda$")
     ax.set_title(f"(a) {label}: same-side inequality is {'HIGH' if high else 'low'}")
-    ax.legend(frameon=False, fontsize="small")
+    ax.legend(frameon=False)
     ax = axes[1]
     ax.plot(s, q, color=col, lw=2, label=r"$\lambda(r_j)/\Lambda$")
     ax.axhline(threshold, color="k", ls=":", lw=1.2)
@@ -369,7 +369,7 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
     ax.set_xlabel(r"dispersion of log wealth $\sigma$")
     ax.set_ylabel(r"$\lambda(r_j)\,/\,\Lambda$")
     ax.set_title(f"(b) {label}: weight of the extreme type")
-    ax.legend(frameon=False, fontsize="small", loc="upper left")
+    ax.legend(frameon=False, loc="upper left")
     return fig
 
 
