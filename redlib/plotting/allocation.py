@@ -237,7 +237,9 @@ def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=Tr
             fig.legend(list(seen.values()), list(seen.keys()), loc="outside lower center",
                        ncols=min(len(seen), 3))
         else:
-            axes[0].legend(list(seen.values()), list(seen.keys()), loc="best")
+            # right of the panel, clear of the curves
+            axes[0].legend(list(seen.values()), list(seen.keys()), loc="upper left",
+                           bbox_to_anchor=(1.02, 1.0))
     return fig
 
 
@@ -400,7 +402,7 @@ def plot_schedules(result, labels=None, *, ax=None, payments=True):
         a.set_ylabel(ylabel)
         a.set_ylim(0, None)
         a.set_title(title)
-    axes[0].legend(loc="best")
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # right of the panel, off the data
     return fig
 
 

@@ -32,7 +32,7 @@ from matplotlib.cbook import STEP_LOOKUP_MAP
 from matplotlib.figure import Figure, SubFigure
 
 __all__ = ["figure", "subplots", "clear_data", "data_artists", "axis_limits", "union_limits", "set_axis_limits",
-           "freeze_layout", "overlaps", "smallest_text", "SITE_WIDTH_PX", "NARROW_WIDTH_PX", "MIN_TEXT_PX"]
+           "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX", "MIN_TEXT_PX"]
 
 #: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom.
 SITE_WIDTH_PX = 700
@@ -447,3 +447,46 @@ def smallest_text(fig, width_px=SITE_WIDTH_PX):
             if size < best[0]:
                 best = (size, t.get_text()[:40])
     return best
+
+
+def legend_outside(fig, axes=None, *, where="lower center", ncols=None):
+    """One legend for several axes, outside them (below by default): it never covers data and
+    stays put from frame to frame.
+
+    The entries of ``axes`` (default: all axes of ``fig``) are collected, one per label in order
+    of appearance; their own legends are removed.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or SubFigure
+    axes : sequence of Axes, optional
+    where : str, default "lower center"
+        Position outside the axes, as for ``fig.legend(loc="outside <where>")``.
+    ncols : int, optional
+        Columns; default all entries in one row, at most 4.
+
+    Returns
+    -------
+    matplotlib.legend.Legend or None
+        None when there is nothing to show.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import legend_outside
+    >>> fig, axes = plt.subplots(1, 2, layout="constrained")
+    >>> _ = axes[0].plot([0, 1], label="a"); _ = axes[1].plot([1, 0], label="b")
+    >>> [t.get_text() for t in legend_outside(fig).get_texts()]
+    ['a', 'b']
+    """
+    axes = list(fig.axes if axes is None else np.atleast_1d(axes).ravel())
+    seen = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    if not seen:
+        return None
+    n = ncols or min(len(seen), 4)
+    return fig.legend(list(seen.values()), list(seen.keys()), loc=f"outside {where}", ncols=n)

@@ -205,7 +205,7 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None, fig
                         label="rationing")
     ax.set_xlabel("quantity Q")
     ax.set_ylabel("price")
-    ax.legend(loc="best")
+    layout.legend_outside(fig, axes[0, 0])
     ax = axes[0, 1]
     ax.plot(Q, ration, color=C["blue"])
     ax.set_ylim(-0.03, 1.05)
@@ -338,17 +338,16 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None, fig=None):
         ps = float(single.price)
         ax.step(r, np.where(r >= ps, 1.0, 0.0), where="post", color=C["black"], ls="--", lw=1.5,
                 label=f"best single price {ps:.3f}")
-    ax.step(r, x, where="post", color=C["vermillion"], label="two-price menu")
-    if two:
-        ax.annotate(f"buy w.p. $\\delta$ = {delta:.2f}\nat $p_B^L$ = {p_low:.3f}", xy=(p_low + 0.62 * (r_hat - p_low), delta),
-                    xytext=(0, -8), textcoords="offset points", ha="center", va="top")
-    sure = "buy for sure" if top > 1 - 1e-9 else f"buy w.p. {top:.2f}"
-    ax.annotate(f"{sure}\nat $p_B^H$ = {p_high:.3f}", xy=(0.5 * (r_hat + hi), top), xytext=(0, -8),
-                textcoords="offset points", ha="center", va="top")
+    # what the menu offers goes into the legend (outside the axes): no text over the data
+    sure = "for sure" if top > 1 - 1e-9 else f"w.p. {top:.2f}"
+    offer = (f"two-price menu: buy w.p. $\\delta$ = {delta:.2f} at $p_B^L$ = {p_low:.3f},\n"
+             f"or {sure} at $p_B^H$ = {p_high:.3f}") if two else \
+        f"two-price menu: one price, $p_B^H$ = {p_high:.3f}"
+    ax.step(r, x, where="post", color=C["vermillion"], label=offer)
     ax.set_ylim(-0.03, 1.08)
     ax.set_xlabel("rate of substitution r")
     ax.set_ylabel("probability of buying")
-    ax.legend(loc="lower right")
+    layout.legend_outside(fig, ax, ncols=1)
     if title:
         ax.set_title(title)
     return fig
@@ -417,7 +416,6 @@ def _phi_panel(ax, side_mech, q0, color, name, qlabel, tilt=0.0, window=None, su
         ax.set_xlim(lo, hi)
         ax.set_ylim(float(ys.min()) - pad, float(ys.max()) + pad)
     ax.set_xlabel("quantile q (threshold rule)")
-    ax.legend(loc="best")
 
 
 def plot_phi(result, market, *, tilt=False, zoom=None, title=None, fig=None):
@@ -480,6 +478,7 @@ def plot_phi(result, market, *, tilt=False, zoom=None, title=None, fig=None):
     _phi_panel(axes[0, 1], result.buyers, Q / mu, C["blue"], "B", r"$Q/\mu$", tilt=-eta,
                window=zoom.get("buyers"), suffix=r" - \eta q" if tilt else "")
     axes[0, 1].set_title("buyers")
+    layout.legend_outside(fig, axes[0], ncols=3)
     head = rf"$\alpha$ = {float(result.alpha):.3f}" + (rf", $\eta$ = {eta:.3f}" if tilt else "")
     fig.suptitle(f"{title}   ({head})" if title else head)
     return fig
@@ -529,7 +528,7 @@ def plot_mechanism(result, market, *, competitive=True, title=None, fig=None):
         x = np.asarray(mech.trade_probability(r), dtype=float)
         t = np.asarray(mech.transfer(r), dtype=float)
         ax_x, ax_t = axes[0, j], axes[1, j]
-        ax_x.step(r, x, where="post", color=color, label="optimal mechanism")
+        ax_x.step(r, x, where="post", color=color, label=f"optimal mechanism, {name}")
         ax_t.step(r, t, where="post", color=color, label="optimal mechanism")
         if competitive:
             if j == 0:
@@ -545,8 +544,8 @@ def plot_mechanism(result, market, *, competitive=True, title=None, fig=None):
         ax_x.set_ylabel("probability of selling" if j == 0 else "probability of buying")
         ax_t.set_ylabel("money received" if j == 0 else "money paid")
         ax_t.set_xlabel(f"{name[:-1]}'s rate of substitution r")
-        # fixed corners, clear of the steps: sellers trade below a threshold, buyers above one
-        ax_x.legend(loc="upper right" if j == 0 else "upper left")
+
+    layout.legend_outside(fig, axes[0], ncols=3)  # below the panels: never over a step
     if title:
         fig.suptitle(title)
     return fig

@@ -155,7 +155,7 @@ def plot_market(sellers, buyers, buyer_mass=1.0, price=None, *, r_max=None, ax=N
     if legend == "outside":
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     elif legend == "inside":
-        ax.legend(loc="best", frameon=True, framealpha=0.9, edgecolor="none")
+        ax.legend(loc="upper center", frameon=True, framealpha=0.9, edgecolor="none")
     return fig
 
 
@@ -358,7 +358,7 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
     ax.set_xlabel(r"rate of substitution $r$")
     ax.set_ylabel(r"$\lambda(r)\,/\,\Lambda$")
     ax.set_title(f"(a) {label}: same-side inequality is {'HIGH' if high else 'low'}")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper right")
     ax = axes[1]
     ax.plot(s, q, color=col, lw=2, label=r"$\lambda(r_j)/\Lambda$")
     ax.axhline(threshold, color="k", ls=":", lw=1.2)
@@ -437,7 +437,7 @@ def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None
             layout.clear_data(fig)
         ax_m, ax_p, ax_L = fig.axes[:3]
         plot_market(sellers, buyers, buyer_mass, p_now, ax=ax_m, r_max=r_max,
-                    title=f"(a) the market at {name} = {current:.3g}", legend="inside")
+                    title=f"(a) the market at {name} = {current:.3g}", legend="outside")
         names = "bc"
     else:
         fig, axes = layout.subplots(fig, 1, 2, figsize=(10.0, 4.0))
