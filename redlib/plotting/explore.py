@@ -31,6 +31,7 @@ without a ``fig`` parameter still works, but makes a new figure per step (slower
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import inspect
@@ -215,12 +216,12 @@ class _Drawer:
             self.fig = None
         fig = self.frame(default)
         if self.reuse:
-            if self.dpi is not None:
-                fig.set_dpi(self.dpi)
-            self.dpi = fig.dpi
             layout.freeze_layout(fig)
             plt.close(fig)  # kept for redrawing, never shown by the inline backend
             FigureCanvasAgg(fig)  # its own Agg canvas: the renderer is kept between frames
+            if self.dpi is not None:  # (after closing, which resets the dpi)
+                fig.set_dpi(self.dpi)
+            self.dpi = fig.dpi
         return fig
 
     def frame(self, value):
@@ -259,13 +260,22 @@ class _Drawer:
         canvas = fig.canvas
         artists = layout.data_artists(fig)
         if self.background is None:
-            shown = [a.get_visible() for a in artists]
-            for a in artists:
+            # the background: everything but the data artists. Titles are emptied rather than
+            # hidden, so that the axes place them as usual (a hidden title is placed wrongly)
+            titles = [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+            texts = [t.get_text() for t in titles]
+            for t in titles:
+                t.set_text("")
+            hidden = [a for a in artists if a not in titles]
+            shown = [a.get_visible() for a in hidden]
+            for a in hidden:
                 a.set_visible(False)
             canvas.draw()
             self.background = canvas.copy_from_bbox(fig.bbox)
-            for a, vis in zip(artists, shown):
+            for a, vis in zip(hidden, shown):
                 a.set_visible(vis)
+            for t, text in zip(titles, texts):
+                t.set_text(text)
         canvas.restore_region(self.background)
         renderer = canvas.get_renderer()
         for a in artists:
@@ -390,7 +400,9 @@ def _write(path, data):
     os.replace(tmp, path)
 
 
+@functools.lru_cache(maxsize=1)
 def _redlib_digest() -> str:
+    """Digest of redlib's source as first seen by this process (the code it has loaded)."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for p in sorted(root.rglob("*.py")):

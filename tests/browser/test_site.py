@@ -48,8 +48,30 @@ RAW_TEX = re.compile(
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site like a static host does: text (HTML, scripts, styles, SVG, JSON) gzipped
+    when the browser accepts it, so that transfer sizes are those a reader downloads."""
+
+    _TEXT = (".html", ".js", ".css", ".svg", ".json", ".txt", ".map")
+
     def log_message(self, *args):  # keep pytest output readable
         pass
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if (os.path.isfile(path) and path.endswith(self._TEXT)
+                and "gzip" in self.headers.get("Accept-Encoding", "")):
+            import gzip
+            import io
+
+            with open(path, "rb") as fh:
+                body = gzip.compress(fh.read(), compresslevel=6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(path))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +290,9 @@ _TRANSFER_JS = """() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const res = performance.getEntriesByType('resource');
     const size = e => e.transferSize || e.encodedBodySize || 0;
+    const raw = e => e.decodedBodySize || 0;
     return {total: size(nav) + res.reduce((a, e) => a + size(e), 0),
+            decoded: raw(nav) + res.reduce((a, e) => a + raw(e), 0),
             frames: res.filter(e => e.name.includes('/_frames/')).map(e => e.name)};
 }"""
 
@@ -303,7 +327,7 @@ def test_frame_players(browser, server):
 
     pages = _pages_with_player()
     assert pages, "no page of the site has a frame player (redlib.plotting.explore)"
-    transfers, steps, problems = {}, {}, []
+    transfers, decoded, steps, problems = {}, {}, {}, []
     for path in CHAPTERS:
         v = _visit(browser, server, path)
         try:
@@ -311,6 +335,7 @@ def test_frame_players(browser, server):
             page.wait_for_load_state("networkidle")
             info = page.evaluate(_TRANSFER_JS)
             transfers[path] = info["total"]
+            decoded[path] = info["decoded"]
             players = page.locator("figure.redlib-explore")
             n_players = players.count()
             if info["total"] > MAX_INITIAL_BYTES:
@@ -371,7 +396,8 @@ def test_frame_players(browser, server):
         finally:
             v.close()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    TRANSFERS.write_text(json.dumps({"initial_transfer_bytes": transfers, "slider_step_ms": steps},
+    TRANSFERS.write_text(json.dumps({"initial_transfer_bytes": transfers,
+                                     "initial_decoded_bytes": decoded, "slider_step_ms": steps},
                                     indent=1))
     print("initial transfer per chapter (MB):",
           {p: round(b / 1e6, 3) for p, b in transfers.items()})
