@@ -36,8 +36,9 @@ def test_docstring_literals_in_the_papers_notation_become_math():
     assert tex("E[alpha T + lam U]") == r"\mathbb{E}[\alpha T + \lambda U]"
     assert tex("max(0, lambar_i - alpha) r_1") == r"\max(0, \bar\lambda_{i} - \alpha) r_{1}"
     assert tex("int r lam_i dG_i") == r"\int r \lambda_{i} \,\mathrm{d}G_{i}"
+    assert tex("lam(r_i_k)") == r"\lambda(r_{i,k})"  # no double subscripts
     # code stays code
-    for code in ("lump_sum=False", "dist.grid(grid_size)", "r", "[lo, hi]", '"lp"', "None", "verify()"):
+    for code in ("r, V, lambda_bar, int_r_lam", "lump_sum=False", "dist.grid(grid_size)", "r", "[lo, hi]", '"lp"', "None", "verify()"):
         assert tex(code) is None, code
     lines = ["Weight ``lam_i(r)`` of a type, see ``res.lam``.", ">>> f(``alpha``)"]
     ext._docstring_math(None, "function", "f", None, {}, lines)

@@ -132,21 +132,22 @@ _GREEK = {"lam": r"\lambda", "Lam": r"\Lambda", "lambar": r"\bar\lambda", "phi":
 _OPS = {"sum": r"\sum", "int": r"\int", "max": r"\max", "min": r"\min", "log": r"\log",
         "exp": r"\exp", "co": r"\operatorname{co}", "dco": r"\partial\operatorname{co}"}
 _LITERAL = re.compile(r"``([^`]+)``")
-_TOKEN = re.compile(r"[A-Za-z]+(?:_(?:[A-Za-z0-9]+))?|>=|<=|!=|\*|\||λ|Λ|∫|%|#|&|.", re.S)
-_NOT_MATH = re.compile(r"[\"'`]|->|\.\.|[A-Za-z_]\.[A-Za-z_]|\w=\w|\b(None|True|False|len|lambda|def|"
+_TOKEN = re.compile(r"[A-Za-z]+(?:_(?:[A-Za-z0-9]+))*|>=|<=|!=|\*|\||λ|Λ|∫|%|#|&|.", re.S)
+_NOT_MATH = re.compile(r"[\"'`]|->|\.\.|\b[a-z]+_[a-z]{2,}\b|[A-Za-z_]\.[A-Za-z_]|\w=\w|\b(None|True|False|len|lambda|def|"
                        r"redlib|np|and|or|not|if|else|is|in|for)\b|MATH")
 _GREEK_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_GREEK, key=len, reverse=True))
                          + r")(?![A-Za-z])|[λΛ]")
 
 
 def _tex_word(word):
-    base, _, sub = word.partition("_")
+    base, *subs = word.split("_")
+    sub = ",".join(_GREEK.get(x, x) for x in subs)
     if len(base) == 2 and base[0] == "d" and base[1].isalpha():  # a differential: dG, dx
         tex = r"\,\mathrm{d}" + base[1]
     else:
         tex = _GREEK.get(base) or _OPS.get(base) or (base if len(base) == 1 else rf"\mathrm{{{base}}}")
     if sub:
-        tex += "_{" + (_GREEK.get(sub) or sub) + "}"
+        tex += "_{" + sub + "}"
     return tex
 
 

@@ -244,7 +244,7 @@ class _Drawer:
         return False
 
     def png(self, value, fast=False):
-        """PNG of the frame at ``value``.
+        """PNG of the frame at ``value`` (JPEG with ``fast``, for the live slider).
 
         A figure redrawn in place is *blitted*: its frame (axes, ticks, labels, grid), the same
         in every frame, is rendered once and kept; each frame restores it and draws only
@@ -294,7 +294,10 @@ class _Drawer:
         w, h = canvas.get_width_height(physical=True)
         im = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
         buf = io.BytesIO()
-        im.save(buf, format="png", compress_level=1 if fast else 6, dpi=(self.dpi, self.dpi))
+        if fast:  # the live slider: JPEG encodes ~10x faster than PNG (sharp at this quality)
+            im.save(buf, format="jpeg", quality=92, subsampling=0)
+        else:
+            im.save(buf, format="png", compress_level=6, dpi=(self.dpi, self.dpi))
         self.last_times = (t1 - t0, time.perf_counter() - t1)
         return buf.getvalue()
 
@@ -706,7 +709,7 @@ class LiveFigure:
         self.slider.continuous_update = True
         self.slider.style = {"description_width": "initial"}
         self.slider.layout = widgets.Layout(width="95%")
-        self.image = widgets.Image(value=png, format="png",
+        self.image = widgets.Image(value=png, format="jpeg" if self._drawer.reuse else "png",
                                    layout=widgets.Layout(max_width="100%", height="auto"))
         self.widget = widgets.VBox([self.slider, self.image])
         self.timings: list[float] = []
