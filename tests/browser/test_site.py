@@ -454,6 +454,10 @@ def test_dark_mode_screenshots(browser, server):
                 v.page.wait_for_timeout(200)
                 v.page.screenshot(path=str(SHOTS / f"dark_{Path(path).stem}_figure.png"), full_page=False)
             shots.append(out)
+            # static figures and players alike: white, not dimmed by the theme's dark-mode filter
+            filters = v.page.evaluate("""() => [...document.querySelectorAll(
+                '.cell_output img, figure.redlib-explore img')].map(i => getComputedStyle(i).filter)""")
+            assert filters and all(f == "none" for f in filters), set(filters)
             assert bg is None or bg != "rgb(255, 255, 255)", "dark mode did not change the page background"
             assert not v.errors, v.errors
         finally:
