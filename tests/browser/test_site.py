@@ -424,6 +424,10 @@ def test_output_lines_do_not_run_off_the_page(browser, server):
             wide += [f"{path}: {t}" for t in v.page.evaluate("""() =>
                 [...document.querySelectorAll('.cell_output pre')]
                 .filter(e => e.scrollWidth > e.clientWidth + 2).map(e => e.textContent.slice(0, 60))""")]
+            # nor does a display equation push the page wider than its column
+            wide += [f"{path}: page {w}" for w in v.page.evaluate("""() => {
+                const a = document.querySelector('main') || document.body;
+                return a.scrollWidth > a.clientWidth + 2 ? [a.scrollWidth + ' > ' + a.clientWidth] : []; }""")]
         finally:
             v.close()
     assert not wide, wide
