@@ -83,7 +83,7 @@ def test_two_prices_step_matches_menu():
     two = redlib.optimal_buyer_two_prices(side, 0.9, 0.0, grid_size=500)
     assert two.p_low < two.p_high and 0 < two.delta < 1
     fig = plot_two_prices(two)
-    line = _line(fig.axes[0], "two-price menu")
+    line = _line(fig.axes[0], "two-price menu", prefix=True)
     r, x = line.get_xdata(), line.get_ydata()
     r_hat = (two.p_high - two.delta * two.p_low) / (1 - two.delta)
     assert np.all(x[r < two.p_low] == 0)
@@ -115,7 +115,7 @@ def test_plot_mechanism_draws_solver_outcomes(wedge):
     market, res = wedge
     fig = plot_mechanism(res, market)
     assert len(fig.axes) == 4
-    line = _line(fig.axes[0], "optimal mechanism")
+    line = _line(fig.axes[0], "optimal mechanism", prefix=True)
     r, x = line.get_xdata(), line.get_ydata()
     assert np.allclose(x, res.sellers.trade_probability(r))
     # sellers who do not trade still receive the lump sum 0.08

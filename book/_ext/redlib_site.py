@@ -10,6 +10,12 @@
   short ones (``:meth:`cdf```) through the method resolution order of the docstring's class; an
   attribute listed in a numpydoc ``Attributes`` section links to its class; a private helper
   (``_name``, deliberately undocumented) is shown as code. Anything else still warns (``-n``).
+* Frame players: the frames of every :func:`redlib.plotting.explore` player are copied from the
+  frame cache into the site, next to the page that shows them (``_frames/<key>/NNN.png``).
+* Page weight: the theme's Font Awesome *script* is dropped (its web fonts draw the icons).
+* Styles: ``static/redlib_site.css`` and the references in author--year form (a pybtex style).
+* Math in docstrings: literals in the papers' notation (``lam_S(r) >= 2 Lam_S``) are rendered as
+  math (:func:`literal_to_math`); code literals stay code.
 * Module docstrings: their numpydoc headings become rubrics, so that several modules can share the
   API page without duplicate section targets.
 """
@@ -118,6 +124,76 @@ def _module_sections_to_rubrics(app, what, name, obj, options, lines):
     lines[:] = out
 
 
+# --------------------------------------------------------------------------- math in docstrings
+_GREEK = {"lam": r"\lambda", "Lam": r"\Lambda", "lambar": r"\bar\lambda", "phi": r"\varphi",
+          "Phi": r"\Phi", "Psi": r"\Psi", "psi": r"\psi", "alpha": r"\alpha", "mu": r"\mu",
+          "eta": r"\eta", "delta": r"\delta", "theta": r"\theta", "sigma": r"\sigma",
+          "Lambda": r"\Lambda", "lambda": r"\lambda", "beta": r"\beta", "gamma": r"\gamma"}
+_OPS = {"sum": r"\sum", "int": r"\int", "max": r"\max", "min": r"\min", "log": r"\log",
+        "exp": r"\exp", "co": r"\operatorname{co}", "dco": r"\partial\operatorname{co}"}
+_LITERAL = re.compile(r"``([^`]+)``")
+_TOKEN = re.compile(r"[A-Za-z]+(?:_(?:[A-Za-z0-9]+))*|>=|<=|!=|\*|\||λ|Λ|∫|%|#|&|.", re.S)
+_NOT_MATH = re.compile(r"[\"'`]|->|\.\.|\b[a-z]+_[a-z]{2,}\b|[A-Za-z_]\.[A-Za-z_]|\w=\w|\b(None|True|False|len|lambda|def|"
+                       r"redlib|np|and|or|not|if|else|is|in|for)\b|MATH")
+_GREEK_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_GREEK, key=len, reverse=True))
+                         + r")(?![A-Za-z])|[λΛ]")
+
+
+def _tex_word(word):
+    base, *subs = word.split("_")
+    sub = ",".join(_GREEK.get(x, x) for x in subs)
+    if len(base) == 2 and base[0] == "d" and base[1].isalpha():  # a differential: dG, dx
+        tex = r"\,\mathrm{d}" + base[1]
+    else:
+        tex = _GREEK.get(base) or _OPS.get(base) or (base if len(base) == 1 else rf"\mathrm{{{base}}}")
+    if sub:
+        tex += "_{" + sub + "}"
+    return tex
+
+
+def literal_to_math(text):
+    r"""TeX for a docstring literal written in the papers' plain notation (``lam_S(r) >= 2 Lam_S``
+    gives ``\lambda_{S}(r) \ge 2 \Lambda_{S}``), or None when the literal is code, not math.
+
+    A literal is math when it names a Greek quantity of the papers (``lam``, ``Lam``, ``phi``,
+    ``Psi``, ``alpha``, ``mu``, ...) and contains nothing that only code has (quotes, attribute
+    access, keyword arguments, Python keywords)."""
+    if _NOT_MATH.search(text) or not _GREEK_WORD.search(text):
+        return None
+    out = []
+    toks = _TOKEN.findall(text)
+    for k, tok in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else ""
+        if tok == "E" and nxt == "[":
+            out.append(r"\mathbb{E}")
+        elif tok[0].isalpha() and tok.isascii():
+            out.append(_tex_word(tok) + (" " if nxt[:1].isalnum() else ""))
+        else:
+            out.append({">=": r"\ge ", "<=": r"\le ", "!=": r"\ne ", "*": r"\cdot ", "|": r"\mid ",
+                        "λ": r"\lambda ", "Λ": r"\Lambda ", "∫": r"\int ", "%": r"\%", "#": r"\#",
+                        "&": r"\&"}.get(tok, tok))
+    return re.sub(r"  +", " ", "".join(out)).strip()
+
+
+def _docstring_math(app, what, name, obj, options, lines):
+    """Render the math that docstrings write as literals (``lam_S(r) / Lam_S``) as math."""
+    in_code = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith((">>>", "...")) or stripped.startswith(".. code"):
+            in_code = stripped.startswith(".. code")
+            continue
+        if in_code and (not stripped or line.startswith((" ", "\t"))):
+            continue
+        in_code = False
+
+        def repl(m):
+            tex = literal_to_math(m.group(1))
+            return f":math:`{tex}`" if tex else m.group(0)
+
+        lines[i] = _LITERAL.sub(repl, line)
+
+
 def _context_class(node):
     mod, cls = node.get("py:module"), node.get("py:class")
     if not mod or not cls:
@@ -211,11 +287,108 @@ def _check_offline(app, exc):
             )
 
 
+_FRAME_REF = re.compile(r"(?<![\w/.])_frames/([0-9a-f]{8,64})/(\d{3}\.png)")
+
+
+def _copy_frames(app, exc):
+    """Frame players (:func:`redlib.plotting.explore`) reference their frames as files next to the
+    page (``_frames/<key>/NNN.png``); the executing kernel wrote them to the frame cache. Copy
+    the frames each page uses into the site, beside the page."""
+    if exc is not None or app.builder.format != "html":
+        return
+    import shutil
+
+    from redlib.plotting.explore import FRAMES_DIR, frame_cache_dir
+
+    cache = frame_cache_dir()
+    outdir = Path(app.outdir)
+    copied = 0
+    for page in sorted(outdir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for key, name in sorted(set(_FRAME_REF.findall(text))):
+            src = cache / key / name
+            dst = page.parent / FRAMES_DIR / key / name
+            if not src.is_file():
+                logger.warning("page %s uses frame %s/%s, missing from the frame cache %s",
+                               page.relative_to(outdir), key, name, cache)
+                continue
+            if not dst.is_file() or dst.stat().st_size != src.stat().st_size:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dst)
+                copied += 1
+    logger.info("redlib_site: %d frame file(s) copied next to their pages", copied)
+
+
+_ICON_SCRIPT = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+
+
+def _drop_icon_script(app, exc):
+    """The theme loads Font Awesome twice: as web fonts from its stylesheet, which draw every icon
+    of the site, and as a 1.5 MB script (0.54 MB compressed) that only serves custom icons, of
+    which the book has none. Remove the script from every page: it was a third of each chapter's
+    initial download."""
+    if exc is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = _ICON_SCRIPT.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+_STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _add_static(app, config):
+    """The site's stylesheet (one search field, wrapped outputs, figures in dark mode and on
+    phones): ``book/_ext/static/redlib_site.css``."""
+    if str(_STATIC) not in [str(p) for p in config.html_static_path]:
+        config.html_static_path.append(str(_STATIC))
+
+
+def _register_bib_style():
+    """The references list in the same author--year form as the citations in the text
+    (``[Dworczak et al., 2021]``), sorted by author and year: a pybtex style ``redlib_authoryear``
+    (set as ``bibtex_default_style`` in ``_config.yml``)."""
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+    from pybtex.style.labels import BaseLabelStyle
+    from pybtex.style.sorting.author_year_title import SortingStyle
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            for entry in sorted_entries:
+                people = entry.persons.get("author") or entry.persons.get("editor") or []
+                last = [" ".join(p.last_names) for p in people]
+                if len(last) >= 3:
+                    who = f"{last[0]} et al."
+                elif len(last) == 2:
+                    who = f"{last[0]} and {last[1]}"
+                elif last:
+                    who = last[0]
+                else:
+                    who = entry.fields.get("key", entry.key)
+                year = entry.fields.get("year", "n.d.")
+                yield f"{who}, {year}".replace("{", "").replace("}", "")
+
+    class AuthorYear(UnsrtStyle):
+        default_label_style = AuthorYearLabels
+        default_sorting_style = SortingStyle
+
+    register_plugin("pybtex.style.formatting", "redlib_authoryear", AuthorYear, force=True)
+
+
 def setup(app):
+    _register_bib_style()
+    app.connect("config-inited", _add_static)
+    app.add_css_file("redlib_site.css")
     app.connect("html-page-context", _strip_thebe, priority=900)
     app.connect("missing-reference", _resolve_reexport)
     app.connect("missing-reference", _resolve_suffix)
     app.connect("missing-reference", _private_target)
     app.connect("autodoc-process-docstring", _module_sections_to_rubrics)
+    app.connect("autodoc-process-docstring", _docstring_math)
+    app.connect("build-finished", _copy_frames, priority=800)
+    app.connect("build-finished", _drop_icon_script, priority=810)
     app.connect("build-finished", _check_offline, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

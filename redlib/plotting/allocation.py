@@ -27,7 +27,7 @@ import numpy as np
 
 from .._validation import check_in, check_instance, check_one_per
 from ..allocation import AllocationResult
-from . import style
+from . import layout, style
 
 __all__ = ["plot_psi", "plot_quality_split", "plot_schedules", "plot_allocation", "region_blocks",
            "essential_atom", "REGION_STYLE"]
@@ -68,8 +68,12 @@ def _group_colors(result):
     return {lab: style.color(k) for k, lab in enumerate(result.labels)}
 
 
-def _axes(ax, n, ncols=None, panel_size=(3.4, 3.0), sharey=False):
-    """``n`` axes: the given ones (validated) or a new figure laid out in ``ncols`` columns."""
+def _axes(ax, n, ncols=None, panel_size=(3.4, 3.0), sharey=False, fig=None):
+    """``n`` axes: the given ones (validated), those of ``fig`` (cleared) or a new figure laid
+    out in ``ncols`` columns."""
+    if ax is None and fig is not None:
+        layout.clear_data(fig)
+        return fig, [a for a in fig.axes if a.get_visible()][:n]
     if ax is not None:
         axes = np.atleast_1d(ax).ravel()
         if axes.size != n:
@@ -146,7 +150,7 @@ def region_blocks(ga):
 # ----------------------------------------------------------------------------------------------
 # Psi panels
 # ----------------------------------------------------------------------------------------------
-def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=True):
+def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=True, fig=None):
     """``Psi_i`` and its concave closure, one panel per group (the slides' "Group 1--4").
 
     On the quantile axis ``t = G_i(r)``, the solid curve is
@@ -171,6 +175,10 @@ def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=Tr
     legend : bool, default True
         One legend for all panels, below them.
 
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
+
     Returns
     -------
     matplotlib.figure.Figure
@@ -187,7 +195,7 @@ def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=Tr
     labels = _labels(result, labels)
     if titles is not None:
         titles = check_one_per("titles", (str(s) for s in titles), len(labels), "panel")
-    fig, axes = _axes(ax, len(labels), ncols=ncols)
+    fig, axes = _axes(ax, len(labels), ncols=ncols, fig=fig)
     created = ax is None
     col = _group_colors(result)
     for k, (lab, a) in enumerate(zip(labels, axes)):
@@ -223,9 +231,11 @@ def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=Tr
                 seen.setdefault(n, h)
         if created:
             fig.legend(list(seen.values()), list(seen.keys()), loc="outside lower center",
-                       ncols=min(len(seen), 3), fontsize=9)
+                       ncols=min(len(seen), 3))
         else:
-            axes[0].legend(list(seen.values()), list(seen.keys()), fontsize=8, loc="best")
+            # right of the panel, clear of the curves
+            axes[0].legend(list(seen.values()), list(seen.keys()), loc="upper left",
+                           bbox_to_anchor=(1.02, 1.0))
     return fig
 
 
@@ -325,7 +335,7 @@ def plot_quality_split(result, *, ax=None, title=None, bars=None, max_bins=50):
     ax.set_ylim(0, None)
     ax.set_xlabel("quality $q$")
     ax.set_title(title if title is not None else "Who gets which quality")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="x", visible=False)
     return fig
 
@@ -388,11 +398,11 @@ def plot_schedules(result, labels=None, *, ax=None, payments=True):
         a.set_ylabel(ylabel)
         a.set_ylim(0, None)
         a.set_title(title)
-    axes[0].legend(fontsize=9, loc="best")
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # right of the panel, off the data
     return fig
 
 
-def plot_allocation(result, labels=None, *, suptitle=None):
+def plot_allocation(result, labels=None, *, suptitle=None, fig=None):
     """Overview of an optimal allocation: the ``Psi_i`` panels, ``Q_i(r)`` and the quality split.
 
     Top row: :func:`plot_psi` (one panel per group).  Bottom row: expected quality ``Q_i(r)``
@@ -409,6 +419,10 @@ def plot_allocation(result, labels=None, *, suptitle=None):
     suptitle : str, optional
         Figure title (default names ``alpha``).
 
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
+
     Returns
     -------
     matplotlib.figure.Figure
@@ -424,9 +438,15 @@ def plot_allocation(result, labels=None, *, suptitle=None):
     """
     labels = _labels(result, labels)
     n = len(labels)
-    fig = plt.figure(figsize=(max(9.0, 3.1 * n), 7.4), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.05])
-    axes_top = top.subplots(1, n, squeeze=False)[0]
+    if fig is None:
+        fig = layout.figure(figsize=(max(9.0, 3.1 * n), 7.4))
+        top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.05])
+        axes_top = top.subplots(1, n, squeeze=False)[0]
+        aQ, aS = bottom.subplots(1, 2, width_ratios=[1.0, 1.25])
+    else:
+        layout.clear_data(fig)
+        top, bottom = fig.subfigs
+        axes_top, (aQ, aS) = top.axes, bottom.axes
     plot_psi(result, labels, ax=axes_top, legend=False)
     handles = {}
     for a in axes_top:
@@ -435,8 +455,7 @@ def plot_allocation(result, labels=None, *, suptitle=None):
                 continue
             handles.setdefault(name, h)
     if handles:
-        top.legend(list(handles.values()), list(handles.keys()), loc="outside right upper", fontsize=8)
-    aQ, aS = bottom.subplots(1, 2, width_ratios=[1.0, 1.25])
+        top.legend(list(handles.values()), list(handles.keys()), loc="outside right upper")
     plot_schedules(result, labels, ax=[aQ], payments=False)
     plot_quality_split(result, ax=aS)
     fig.suptitle(suptitle if suptitle is not None else rf"$\alpha = {result.alpha:.3g}$")

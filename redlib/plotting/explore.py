@@ -2,31 +2,71 @@
 
 :func:`explore` shows each figure once, in the form that works where the notebook runs:
 
-* in a live Jupyter kernel, an :mod:`ipywidgets` slider that redraws the figure for any of the
-  values (it opens on the default value);
-* on the static website, a *frame player*: every value's figure pre-rendered to PNG and embedded
-  in the page with a slider and a play button. It is pure HTML + a few lines of JavaScript, needs
-  no server and no network, and opens on the default value. The site build sets the environment
-  variable ``REDLIB_STATIC_SITE=1``, because live widgets would need a kernel and JavaScript from
-  a CDN.
+* in a live Jupyter kernel, a continuous :mod:`ipywidgets` slider over the parameter's range. The
+  figure is drawn once; every slider step draws the new data *into the same figure* (its axes,
+  ranges and layout stay; see :mod:`redlib.plotting.layout`) and sends one PNG to an
+  :class:`ipywidgets.Image`. The redraw runs in a background thread that always takes the newest
+  slider value, so events that arrive during a redraw are coalesced, not queued;
+* on the static website, a *frame player*: the figure pre-rendered at every value (at least 21,
+  the default among them), stored as image files next to the page and fetched on demand -- the
+  first frame with the page, the others when the reader moves the slider or presses Play. It is
+  plain HTML and a few lines of JavaScript, needs no server and no network, and opens on the
+  default value. The site build sets ``REDLIB_STATIC_SITE=1``.
+
+All frames of a player share their axis ranges (the union over the whole parameter range) and
+their layout, so Play does not jump. Frames are cached on disk under a key made of everything
+they depend on (the code the kernel has run, redlib's source, the values), so an unchanged
+figure is not rendered again by the next build, and they are rendered by two processes in
+parallel when the machine has two cores.
+
+A drawing function takes the value and, optionally, the figure it made before::
+
+    def draw(mu, fig=None):
+        market = ...
+        return plot_mechanism(optimal_mechanism(market), market, fig=fig)
+
+With ``fig`` it redraws in place (the chapter plotting functions accept ``fig=``); a function
+without a ``fig`` parameter still works, but makes a new figure per step (slower).
 """
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import html
+import inspect
 import io
 import json
+import math
 import numbers
 import os
+import sys
+import threading
+import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["explore", "render_png", "frame_player_html", "static_site", "Exploration"]
+from . import layout
+
+__all__ = ["explore", "render_png", "frame_player_html", "static_site", "frame_cache_dir",
+           "Exploration", "LiveFigure", "MIN_FRAMES", "FRAMES_DIR"]
 
 STATIC_SITE_ENV = "REDLIB_STATIC_SITE"
+#: Environment variable naming the frame cache folder (set by the site build).
+CACHE_ENV = "REDLIB_FRAME_CACHE"
+#: A player offers at least this many frames.
+MIN_FRAMES = 21
+#: Folder, next to the page, that holds a player's frames on the site (``_frames/<key>/NN.png``).
+FRAMES_DIR = "_frames"
+_MAX_FRAMES = 200
+_RENDER_VERSION = "3"  # bump when the rendering of frames changes
 
 
 def static_site() -> bool:
@@ -49,6 +89,27 @@ def static_site() -> bool:
     return os.environ.get(STATIC_SITE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
+def frame_cache_dir() -> Path:
+    """Folder of the frame cache: ``$REDLIB_FRAME_CACHE``, else ``~/.cache/redlib/frames``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import os
+    >>> from redlib.plotting.explore import frame_cache_dir
+    >>> os.environ["REDLIB_FRAME_CACHE"] = "/tmp/frames"; str(frame_cache_dir())
+    '/tmp/frames'
+    >>> del os.environ["REDLIB_FRAME_CACHE"]
+    """
+    env = os.environ.get(CACHE_ENV, "").strip()
+    if env:
+        return Path(env)
+    return Path.home() / ".cache" / "redlib" / "frames"
+
+
 def _format_value(v) -> str:
     if isinstance(v, bool):
         return str(v)
@@ -59,8 +120,12 @@ def _format_value(v) -> str:
     return str(v)
 
 
-def render_png(fig: Figure, dpi: float | None = None) -> bytes:
-    """Render a matplotlib figure to PNG bytes (white background) and close it.
+def _is_number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def render_png(fig: Figure, dpi: float | None = None, *, close: bool = True, fast: bool = False) -> bytes:
+    """Render a matplotlib figure to PNG bytes (white background), by default closing it.
 
     Parameters
     ----------
@@ -68,6 +133,10 @@ def render_png(fig: Figure, dpi: float | None = None) -> bytes:
         The figure to render.
     dpi : float, optional
         Resolution; defaults to ``rcParams["savefig.dpi"]``.
+    close : bool, default True
+        Close the figure afterwards (pass False for a figure that is redrawn in place).
+    fast : bool, default False
+        Light PNG compression (for a live slider: faster, larger).
 
     Returns
     -------
@@ -85,34 +154,295 @@ def render_png(fig: Figure, dpi: float | None = None) -> bytes:
     if not isinstance(fig, Figure):
         raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     buf = io.BytesIO()
-    kwargs = {"format": "png", "facecolor": "white"}
+    kwargs = {"format": "png", "facecolor": "white",
+              "pil_kwargs": {"compress_level": 1 if fast else 9}}
     if dpi is not None:
         kwargs["dpi"] = dpi
     fig.savefig(buf, **kwargs)
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     return buf.getvalue()
-
-
-def _draw_png(draw, value, dpi=None) -> bytes:
-    fig = draw(value)
-    if not isinstance(fig, Figure):
-        raise ValueError(
-            f"draw({_format_value(value)!s}) must return a matplotlib Figure, "
-            f"got {type(fig).__name__}"
-        )
-    return render_png(fig, dpi=dpi)
 
 
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+# ------------------------------------------------------------------------------ drawing frames
+class _Drawer:
+    """Calls a drawing function, in place when it accepts ``fig``, with fixed axis ranges."""
+
+    def __init__(self, draw, dpi=None, check=False):
+        self.draw = draw
+        self.dpi = dpi
+        self.check = check
+        self.problems = []
+        self.background = None
+        try:
+            self.reuse = "fig" in inspect.signature(draw).parameters
+        except (TypeError, ValueError):  # pragma: no cover - builtins
+            self.reuse = False
+        self.fig = None
+        self.limits = None
+
+    def _call(self, value):
+        if self.reuse and self.fig is not None:
+            fig = self.draw(value, fig=self.fig)
+        else:
+            fig = self.draw(value)
+        if not isinstance(fig, Figure):
+            raise ValueError(f"draw({_format_value(value)!s}) must return a matplotlib Figure, "
+                             f"got {type(fig).__name__}")
+        if self.reuse:
+            if self.fig is not None and fig is not self.fig:
+                raise ValueError("draw(value, fig=fig) must return the figure it was given")
+            self.fig = fig
+        return fig
+
+    def prepare(self, sample, default):
+        """Fix the axis ranges (union over ``sample``) and the layout, on ``draw(default)``."""
+        lims = []
+        for v in sample:
+            fig = self._call(v)
+            lims.append(layout.axis_limits(fig))
+            if not self.reuse:
+                plt.close(fig)
+        try:
+            self.limits = layout.union_limits(lims)
+        except ValueError:  # figures with different axes: no common ranges
+            self.limits = None
+        if self.reuse:  # lay out a fresh figure (no state left by the sample drawings)
+            plt.close(self.fig)
+            self.fig = None
+        fig = self.frame(default)
+        if self.reuse:
+            layout.freeze_layout(fig)
+            plt.close(fig)  # kept for redrawing, never shown by the inline backend
+            FigureCanvasAgg(fig)  # its own Agg canvas: the renderer is kept between frames
+            if self.dpi is not None:  # (after closing, which resets the dpi)
+                fig.set_dpi(self.dpi)
+            self.dpi = fig.dpi
+        return fig
+
+    def frame(self, value):
+        """Draw ``value`` with the fixed ranges; return the figure (autoscaled ranges recorded)."""
+        fig = self._call(value)
+        self.last_limits = layout.axis_limits(fig)
+        if self.limits is not None and len(self.limits) == len(fig.axes):
+            layout.set_axis_limits(fig, self.limits)
+        return fig
+
+    def outside(self):
+        """Whether the last frame's own ranges exceed the fixed ones (then widen and redraw)."""
+        if self.limits is None or len(self.last_limits) != len(self.limits):
+            return False
+        for (fx, fy), (ox, oy) in zip(self.limits, self.last_limits):
+            for fixed, own in ((fx, ox), (fy, oy)):
+                tol = 0.01 * abs(fixed[1] - fixed[0])
+                if min(own) < min(fixed) - tol or max(own) > max(fixed) + tol:
+                    return True
+        return False
+
+    def png(self, value, fast=False):
+        """PNG of the frame at ``value`` (JPEG with ``fast``, for the live slider).
+
+        A figure redrawn in place is *blitted*: its frame (axes, ticks, labels, grid), the same
+        in every frame, is rendered once and kept; each frame restores it and draws only
+        :func:`~redlib.plotting.layout.data_artists` on top.
+        """
+        t0 = time.perf_counter()
+        fig = self.frame(value)
+        t1 = time.perf_counter()
+        if not self.reuse:
+            png = render_png(fig, dpi=self.dpi, fast=fast)
+            self.last_times = (t1 - t0, time.perf_counter() - t1)
+            return png
+        canvas = fig.canvas
+        artists = layout.data_artists(fig)
+        if self.background is None:
+            # the background: everything but the data artists. Titles are emptied rather than
+            # hidden, so that the axes place them as usual (a hidden title is placed wrongly)
+            titles = [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+            texts = [t.get_text() for t in titles]
+            for t in titles:
+                t.set_text("")
+            hidden = [a for a in artists if a not in titles]
+            shown = [a.get_visible() for a in hidden]
+            for a in hidden:
+                a.set_visible(False)
+            canvas.draw()
+            self.background = canvas.copy_from_bbox(fig.bbox)
+            for a, vis in zip(hidden, shown):
+                a.set_visible(vis)
+            for t, text in zip(titles, texts):
+                t.set_text(text)
+        canvas.restore_region(self.background)
+        renderer = canvas.get_renderer()
+        for a in artists:
+            if a.get_visible():
+                a.draw(renderer)
+        if self.check:
+            label = _format_value(value)
+            self.problems += [f"at {label}: {p}" for p in layout.overlaps(fig, renderer=renderer)]
+            size, text = layout.smallest_text(fig)
+            if size < layout.MIN_TEXT_PX - 1e-9:
+                self.problems.append(f"at {label}: text is {size:.1f} px at the site's "
+                                     f"figure width ({layout.SITE_WIDTH_PX} px); the least is "
+                                     f"{layout.MIN_TEXT_PX:g} px")
+        from PIL import Image
+
+        w, h = canvas.get_width_height(physical=True)
+        im = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        buf = io.BytesIO()
+        if fast:  # the live slider: JPEG encodes ~10x faster than PNG (sharp at this quality)
+            im.save(buf, format="jpeg", quality=92, subsampling=0)
+        else:
+            im.save(buf, format="png", compress_level=6, dpi=(self.dpi, self.dpi))
+        self.last_times = (t1 - t0, time.perf_counter() - t1)
+        return buf.getvalue()
+
+
+def _sample(values, start, n=7):
+    """Up to ``n`` values spread over ``values`` (the ends and ``values[start]`` included)."""
+    m = len(values)
+    idx = {0, m - 1, start} | {round(k * (m - 1) / (n - 1)) for k in range(n)}
+    return [values[k] for k in sorted(idx)]
+
+
+def _render_all(drawer, values, start, paths, workers):
+    """Render every frame to ``paths`` (PNG files), with common ranges; in parallel when possible."""
+    fig = drawer.prepare(_sample(values, start), values[start])
+    if not drawer.reuse:
+        plt.close(fig)
+    for attempt in range(2):
+        todo = list(range(len(values)))
+        widened = _render_indices(drawer, values, todo, paths, workers)
+        if not widened:
+            return
+        drawer.limits = layout.union_limits([drawer.limits] + widened)  # seen only now: redraw all
+        drawer.background = None
+
+
+def _render_indices(drawer, values, todo, paths, workers):
+    """Render ``todo`` (fork a child for part of it on Linux); return any wider ranges seen."""
+    widened = []
+    children = []
+    if workers > 1 and hasattr(os, "fork") and len(todo) > 3:
+        shares = [todo[w::workers] for w in range(workers)]
+        todo = shares[0]
+        for share in shares[1:]:
+            rfd, wfd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # child: render the share, report wider ranges, never return
+                code = 1
+                try:
+                    os.close(rfd)
+                    devnull = open(os.devnull, "w")
+                    sys.stdout = sys.stderr = devnull
+                    wide = []
+                    for k in share:
+                        png = drawer.png(values[k])
+                        if drawer.outside():
+                            wide.append(drawer.last_limits)
+                        _write(paths[k], png)
+                    os.write(wfd, json.dumps([wide, drawer.problems]).encode())
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(wfd)
+            children.append((pid, rfd, share))
+    for k in todo:
+        png = drawer.png(values[k])
+        if drawer.outside():
+            widened.append(drawer.last_limits)
+        _write(paths[k], png)
+    deadline = time.monotonic() + 600
+    for pid, rfd, share in children:
+        data = b""
+        while True:
+            chunk = os.read(rfd, 65536)
+            if not chunk:
+                break
+            data += chunk
+        os.close(rfd)
+        status = None
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.05)
+        else:  # pragma: no cover - a stuck child: stop it and render its share here
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        if status != 0 or not data:
+            for k in share:  # the child failed: render its frames here (errors surface normally)
+                png = drawer.png(values[k])
+                if drawer.outside():
+                    widened.append(drawer.last_limits)
+                _write(paths[k], png)
+        else:
+            wide, problems = json.loads(data)
+            widened += [[tuple(map(tuple, a)) for a in lim] for lim in wide]
+            drawer.problems += [p for p in problems if p not in drawer.problems]
+    return widened
+
+
+def _summarize(problems):
+    """``"at <value>: <problem>"`` lines grouped by problem, with the values where it occurs."""
+    by = {}
+    for p in problems:
+        at, _, what = p.partition(": ")
+        by.setdefault(what, []).append(at[3:])
+    return "; ".join(f"{what} (at {', '.join(vals[:4])}{', ...' if len(vals) > 4 else ''}: "
+                     f"{len(vals)} frame(s))" for what, vals in by.items())
+
+
+def _write(path, data):
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+@functools.lru_cache(maxsize=1)
+def _redlib_digest() -> str:
+    """Digest of redlib's source as first seen by this process (the code it has loaded)."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _kernel_history():
+    """The code the running IPython session has executed, or None outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return None
+    ip = get_ipython()
+    if ip is None:
+        return None
+    return list(ip.user_ns.get("In", []))
+
+
+def _frame_key(history, param, values, dpi) -> str:
+    h = hashlib.sha256()
+    for part in (_RENDER_VERSION, matplotlib.__version__, _redlib_digest(), json.dumps(history),
+                 param, json.dumps([_format_value(v) for v in values]), repr([repr(v) for v in values]),
+                 str(dpi), json.dumps({k: str(v) for k, v in sorted(matplotlib.rcParams.items())})):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:20]
+
+
+# ------------------------------------------------------------------------------ frame player
 _PLAYER_CSS = """
 <style>
-/* own light colours: legible whatever the page theme (the figures are white too) */
 .redlib-explore { margin: 0.5em 0 1em 0; max-width: 100%; padding: 0.5em;
   border: 1px solid #b0b0b0; border-radius: 6px; background: #ffffff; color: #1a1a1a;
   color-scheme: light; accent-color: #0072B2; }
+.redlib-explore .redlib-scroll { overflow-x: auto; }
 .redlib-explore img { max-width: 100%; height: auto; background: white; display: block; }
 .redlib-explore .redlib-controls { display: flex; align-items: center; gap: 0.6em; flex-wrap: wrap;
   margin-top: 0.3em; font-size: 0.95em; }
@@ -137,7 +467,11 @@ _PLAYER_JS = """
   var slider = root.querySelector("input.redlib-slider");
   var out = root.querySelector("output.redlib-value");
   var button = root.querySelector("button.redlib-play");
-  var timer = null;
+  var timer = null, cache = null;
+  function preload() {  /* the other frames are fetched once the reader moves or plays */
+    if (cache) { return; }
+    cache = frames.map(function (src) { var im = new Image(); im.src = src; return im; });
+  }
   function show(k) {
     k = ((k %% frames.length) + frames.length) %% frames.length;
     img.src = frames[k];
@@ -146,11 +480,16 @@ _PLAYER_JS = """
     slider.setAttribute("aria-valuetext", labels[k]);
   }
   function stop() { if (timer) { clearInterval(timer); timer = null; } button.textContent = "\\u25B6 Play"; }
-  slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
+  slider.addEventListener("pointerdown", preload);
+  slider.addEventListener("keydown", preload);
+  slider.addEventListener("focus", preload);
+  slider.addEventListener("input", function () { preload(); stop(); show(parseInt(slider.value, 10)); });
   button.addEventListener("click", function () {
+    preload();
     if (timer) { stop(); return; }
     button.textContent = "\\u23F8 Pause";
-    timer = setInterval(function () { show(parseInt(slider.value, 10) + 1); }, %(interval)d);
+    var every = parseInt(root.dataset.interval || "%(interval)d", 10);
+    timer = setInterval(function () { show(parseInt(slider.value, 10) + 1); }, every);
   });
 })();
 </script>
@@ -158,24 +497,23 @@ _PLAYER_JS = """
 
 
 def frame_player_html(
-    frames: list[bytes],
+    frames: list,
     labels: list[str],
     *,
     param: str,
     start: int = 0,
     caption: str | None = None,
     alt: str | None = None,
-    interval_ms: int = 600,
+    interval_ms: int = 400,
 ) -> str:
-    """Self-contained HTML frame player over pre-rendered PNG frames.
-
-    No network access and no kernel are needed: the frames are embedded as base64 data URIs and a
-    few lines of inline JavaScript wire up a range slider and a play/pause button.
+    """HTML frame player over pre-rendered frames (no kernel, no network).
 
     Parameters
     ----------
-    frames : list of bytes
-        PNG images, one per value of the parameter.
+    frames : list of bytes or list of str
+        The frames, one per value of the parameter: PNG bytes (embedded as data URIs: a
+        self-contained player) or image URLs relative to the page (fetched on demand: only
+        ``frames[start]`` loads with the page, the others when the reader moves or plays).
     labels : list of str
         The parameter value of each frame as text (e.g. ``"1.5"``); shown next to the slider as
         ``"<param> = <label>"``.
@@ -187,7 +525,7 @@ def frame_player_html(
         Extra caption text.
     alt : str, optional
         Alternative text for the image; defaults to a description naming ``param``.
-    interval_ms : int, default 600
+    interval_ms : int, default 400
         Delay between frames when playing.
 
     Returns
@@ -197,13 +535,9 @@ def frame_player_html(
 
     Examples
     --------
-    >>> import matplotlib.pyplot as plt
-    >>> from redlib.plotting.explore import frame_player_html, render_png
-    >>> pngs = []
-    >>> for s in (1, 2):
-    ...     fig, ax = plt.subplots(); _ = ax.plot([0, 1], [0, s]); pngs.append(render_png(fig))
-    >>> html = frame_player_html(pngs, ["1", "2"], param="slope s")
-    >>> 'type="range"' in html and "slope s" in html
+    >>> from redlib.plotting.explore import frame_player_html
+    >>> html = frame_player_html(["f0.png", "f1.png"], ["1", "2"], param="slope s")
+    >>> 'type="range"' in html and "slope s" in html and 'src="f0.png"' in html
     True
     """
     if len(frames) == 0:
@@ -215,20 +549,24 @@ def frame_player_html(
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be in [0, {len(frames) - 1}], got {start}")
     uid = "redlib-explore-" + uuid.uuid4().hex[:12]
-    uris = [_data_uri(p) for p in frames]
+    srcs = [f if isinstance(f, str) else _data_uri(f) for f in frames]
     shown = [f"{param} = {lab}" for lab in labels]
     if alt is None:
         alt = f"Figure at {shown[start]}; use the slider to vary {param}."
     cap = (
-        f"Frame player: drag the slider or press Play to vary <strong>{html.escape(param)}</strong> "
-        f"from {html.escape(labels[0])} to {html.escape(labels[-1])} ({len(frames)} frames)."
+        f"Frame player: drag the slider (or use the arrow keys) or press Play to vary "
+        f"<strong>{html.escape(param)}</strong> from {html.escape(labels[0])} to "
+        f"{html.escape(labels[-1])} ({len(frames)} frames)."
     )
     if caption:
         cap = html.escape(caption) + " " + cap
     parts = [
         _PLAYER_CSS,
-        f'<figure class="redlib-explore" id="{uid}">',
-        f'<img class="redlib-frame dark-light" src="{uris[start]}" alt="{html.escape(alt, quote=True)}">',
+        f'<figure class="redlib-explore" id="{uid}" data-frames="{len(frames)}">',
+        '<div class="redlib-scroll">',
+        f'<img class="redlib-frame" src="{html.escape(srcs[start], quote=True)}" '
+        f'alt="{html.escape(alt, quote=True)}">',
+        "</div>",
         '<div class="redlib-controls">',
         '<button type="button" class="redlib-play">&#9654; Play</button>',
         f'<input type="range" class="redlib-slider" min="0" max="{len(frames) - 1}" step="1" '
@@ -241,7 +579,7 @@ def frame_player_html(
         % {
             "uid": uid,
             # json + escaping "</" keeps the script block intact whatever the labels contain
-            "frames": json.dumps(uris),
+            "frames": json.dumps(srcs).replace("</", "<\\/"),
             "labels": json.dumps(shown).replace("</", "<\\/"),
             "interval": int(interval_ms),
         },
@@ -251,22 +589,22 @@ def frame_player_html(
 
 @dataclass
 class Exploration:
-    """What :func:`explore` produced (also returned when not in a notebook).
+    """What :func:`explore` produced (returned when not in a notebook).
 
     Attributes
     ----------
     param : str
         Name of the varied parameter.
     values : list
-        The values the frame player steps through.
+        The values the frame player steps through (the default among them).
     default : object
-        Value of the static figure.
+        Value of the frame the player opens on.
     static_png : bytes
         PNG of the figure at ``default``.
     player_html : str
-        Self-contained HTML of the frame player.
-    widget : object or None
-        The live ipywidgets control, or None on the static site / without ipywidgets.
+        Self-contained HTML of the frame player (frames embedded).
+    frames : list of bytes
+        PNG of every frame.
     """
 
     param: str
@@ -274,13 +612,13 @@ class Exploration:
     default: object
     static_png: bytes = field(repr=False)
     player_html: str = field(repr=False)
-    widget: object = field(default=None, repr=False)
+    frames: list = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:
         return (
             f"Exploration(param={self.param!r}, {len(self.values)} frames from "
             f"{_format_value(self.values[0])} to {_format_value(self.values[-1])}, "
-            f"default={_format_value(self.default)}, live widget={'yes' if self.widget else 'no'})"
+            f"default={_format_value(self.default)})"
         )
 
 
@@ -293,156 +631,264 @@ def _in_kernel() -> bool:
     return ip is not None and getattr(ip, "kernel", None) is not None
 
 
-def _live_widget(draw, values, default, param, alt):
-    try:
-        import ipywidgets as widgets
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - ipywidgets is a hard requirement of the book
-        return None
-    options = [(_format_value(v), v) for v in values]
-    if all(v is not default and v != default for v in values):
-        options.append((_format_value(default), default))
-        if all(isinstance(v, numbers.Real) for _, v in options):
-            options.sort(key=lambda o: o[1])
-    slider = widgets.SelectionSlider(
-        options=options,
-        value=default,
-        description=param,
-        continuous_update=False,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="95%"),
-    )
-    out = widgets.Output()
-
-    def redraw(value):
-        png = _draw_png(draw, value)
-        with out:
-            out.clear_output(wait=True)
-            display(_image_bundle(png, alt, value, param), raw=True)
-
-    slider.observe(lambda change: redraw(change["new"]), names="value")
-    redraw(default)
-    return widgets.VBox([widgets.HTML(f"<b>Live:</b> vary {html.escape(param)} (needs a running kernel)"),
-                         slider, out])
+# ------------------------------------------------------------------------------ live slider
+#: The live figures of this kernel, newest last (the widget benchmark drives their sliders).
+LIVE: list = []
 
 
-def _image_bundle(png: bytes, alt: str | None, value, param: str) -> dict:
-    b64 = base64.b64encode(png).decode("ascii")
-    bundle = {
-        "image/png": b64,
-        "text/plain": f"<Figure at {param} = {_format_value(value)}>",
-    }
-    if alt:
-        bundle["text/html"] = (
-            f'<img class="dark-light" src="data:image/png;base64,{b64}" alt="{html.escape(alt, quote=True)}" '
-            f'style="max-width:100%;height:auto;background:white">'
-        )
-    return bundle
+class LiveFigure:
+    """A figure in a running kernel, redrawn in place as its slider moves.
 
-
-def explore(draw, values, *, param, default=None, caption=None, alt=None):
-    """Show a figure and how it changes as one parameter varies.
-
-    Each figure is shown once, in the form that works where the notebook runs:
-
-    * in a live Jupyter kernel, an :mod:`ipywidgets` slider over ``values`` that redraws the
-      figure; it opens on ``draw(default)``;
-    * on the static website (environment variable ``REDLIB_STATIC_SITE=1``, set by the site build),
-      a serverless frame player: pre-rendered PNG frames with a slider and a play button, captioned
-      with the name of the varied parameter, opening on the default frame. If ``default`` is not
-      one of ``values``, the figure ``draw(default)`` is shown above the player.
+    Made by :func:`explore` in a live kernel; not usually constructed directly.
 
     Parameters
     ----------
     draw : callable
-        ``draw(value)`` returns a *new* :class:`matplotlib.figure.Figure` for one value of the
-        parameter. It must not call ``plt.show``; the figures are closed after rendering.
+        ``draw(value, fig=None)`` (or ``draw(value)``), see :func:`explore`.
+    values : list
+        Values spanning the parameter's range (their union of axis ranges is used).
+    default : object
+        The value shown first.
+    param : str
+        Name of the parameter (the slider's description).
+    scale : {"linear", "log"}
+        Scale of a continuous slider.
+
+    Attributes
+    ----------
+    slider : ipywidgets widget
+        A ``FloatSlider``/``FloatLogSlider`` for numbers, a ``SelectionSlider`` otherwise.
+    image : ipywidgets.Image
+        The figure.
+    widget : ipywidgets.VBox
+        What is displayed.
+    timings : list of float
+        Seconds from each slider event to the new image (the newest value after coalescing).
+    phases : list of (float, float)
+        For each image: seconds in ``draw`` (the model's solve and the new artists) and in
+        rendering (blit and PNG encoding).
+    rendered : threading.Event
+        Set whenever an image has been sent and no newer value is waiting.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting import layout
+    >>> from redlib.plotting.explore import LiveFigure
+    >>> def draw(s, fig=None):
+    ...     fig, axes = layout.subplots(fig, figsize=(3, 2)); _ = axes[0, 0].plot([0, 1], [0, s])
+    ...     return fig
+    >>> live = LiveFigure(draw, [1.0, 2.0], 1.0, "slope", "linear")
+    >>> live.set(2.0); _ = live.wait(); len(live.timings)
+    1
+    """
+
+    def __init__(self, draw, values, default, param, scale):
+        import ipywidgets as widgets
+
+        self._drawer = _Drawer(draw)
+        start = values.index(default)
+        fig = self._drawer.prepare(_sample(values, start), default)
+        if not self._drawer.reuse:
+            plt.close(fig)
+        png = self._drawer.png(default, fast=True)
+        numeric = all(_is_number(v) for v in values)
+        if numeric and len(values) > 1:
+            lo, hi = float(min(values)), float(max(values))
+            if scale == "log":
+                self.slider = widgets.FloatLogSlider(
+                    value=float(default), base=10, min=math.log10(lo), max=math.log10(hi),
+                    step=(math.log10(hi) - math.log10(lo)) / 400, readout_format=".3g")
+            else:
+                self.slider = widgets.FloatSlider(value=float(default), min=lo, max=hi,
+                                                  step=(hi - lo) / 400, readout_format=".3g")
+        else:
+            self.slider = widgets.SelectionSlider(
+                options=[(_format_value(v), v) for v in values], value=default)
+        self.slider.description = param
+        self.slider.continuous_update = True
+        self.slider.style = {"description_width": "initial"}
+        self.slider.layout = widgets.Layout(width="95%")
+        self.image = widgets.Image(value=png, format="jpeg" if self._drawer.reuse else "png",
+                                   layout=widgets.Layout(max_width="100%", height="auto"))
+        self.widget = widgets.VBox([self.slider, self.image])
+        self.timings: list[float] = []
+        self.phases: list[tuple] = []
+        self.errors: list[BaseException] = []
+        self.rendered = threading.Event()
+        self.rendered.set()
+        self._pending = None
+        self._wake = threading.Condition()
+        self._thread = threading.Thread(target=self._loop, name=f"redlib-live-{param}", daemon=True)
+        self._thread.start()
+        self.slider.observe(lambda change: self.set(change["new"]), names="value")
+
+    def set(self, value):
+        """Ask for the figure at ``value`` (returns at once; the newest request wins)."""
+        with self._wake:
+            self.rendered.clear()
+            self._pending = (value, time.perf_counter())
+            self._wake.notify()
+
+    def wait(self, timeout=60.0):
+        """Wait until the newest requested value is on screen; True if it is."""
+        return self.rendered.wait(timeout)
+
+    def _loop(self):
+        while True:
+            with self._wake:
+                while self._pending is None:
+                    self._wake.wait()
+                (value, t0), self._pending = self._pending, None
+            try:
+                self.image.value = self._drawer.png(value, fast=True)
+                self.timings.append(time.perf_counter() - t0)
+                self.phases.append(self._drawer.last_times)
+            except BaseException as exc:  # noqa: BLE001 - shown in the kernel log, loop survives
+                self.errors.append(exc)
+            with self._wake:
+                if self._pending is None:
+                    self.rendered.set()
+
+
+# ------------------------------------------------------------------------------ explore
+def explore(draw, values, *, param, default=None, scale="linear", caption=None, alt=None):
+    """Show a figure and how it changes as one parameter varies.
+
+    Each figure is shown once, in the form that works where the notebook runs:
+
+    * in a live Jupyter kernel, a continuous slider over ``[min(values), max(values)]`` (a
+      selection slider for non-numeric values) that redraws the figure in place;
+    * on the static website (``REDLIB_STATIC_SITE=1``, set by the site build), a serverless frame
+      player over ``values`` (plus ``default`` if it is not one of them), opening on ``default``,
+      its frames stored next to the page and fetched on demand;
+    * elsewhere (plain Python) nothing is displayed and an :class:`Exploration` is returned.
+
+    All frames share their axis ranges (the union over the values) and their layout.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(value, fig=None)`` returns the figure for one value of the parameter: a new one
+        when ``fig`` is None, else ``fig`` redrawn in place (see :mod:`redlib.plotting.layout`).
+        ``draw(value)`` without a ``fig`` parameter is accepted too (a new figure each time). It
+        must not call ``plt.show``.
     values : sequence
-        The parameter values the frame player steps through (at least one, at most 60).
+        Values spanning the parameter's range, in order; the player shows each. On the site
+        there must be at least :data:`MIN_FRAMES` (21) of them; at most 200.
     param : str
         Human-readable name of the parameter, e.g. ``"buyer mass mu"``.
     default : object, optional
-        Value for the static figure and the players' starting point; defaults to ``values[0]``.
+        The value the figure opens on; defaults to ``values[0]``. Added to the frames if missing.
+    scale : {"linear", "log"}, default "linear"
+        Scale of the live slider for numeric values.
     caption : str, optional
         Extra caption for the frame player.
     alt : str, optional
-        Alternative text for the static figure and the frames (screen readers). If omitted, the
-        static figure is a plain image so the cell's ``mystnb.image.alt`` metadata applies.
+        Alternative text for the frames (screen readers).
 
     Returns
     -------
     Exploration or None
         None inside a Jupyter kernel (everything has been displayed); otherwise an
-        :class:`Exploration` holding the static PNG and the player's HTML.
+        :class:`Exploration` holding the frames and a self-contained player.
 
     Examples
     --------
-    >>> import numpy as np, matplotlib.pyplot as plt
-    >>> from redlib.plotting import explore
-    >>> def draw(slope):
-    ...     fig, ax = plt.subplots()
+    >>> import numpy as np
+    >>> from redlib.plotting import explore, layout
+    >>> def draw(slope, fig=None):
+    ...     fig, axes = layout.subplots(fig, figsize=(4, 3))
     ...     x = np.linspace(0, 1, 20)
-    ...     ax.plot(x, slope * x)
-    ...     ax.set_title(f"slope = {slope}")
+    ...     axes[0, 0].plot(x, slope * x)
+    ...     axes[0, 0].set_title(f"slope = {slope:g}")
     ...     return fig
-    >>> res = explore(draw, [0.5, 1.0, 2.0], param="slope", default=1.0)
-    >>> res.param, len(res.values)
-    ('slope', 3)
+    >>> res = explore(draw, [0.5, 1.0, 2.0], param="slope", default=1.2)
+    >>> res.param, [float(v) for v in res.values]
+    ('slope', [0.5, 1.0, 1.2, 2.0])
     """
     if not callable(draw):
         raise ValueError(f"draw must be callable (value -> Figure), got {type(draw).__name__}")
     if not isinstance(param, str) or not param.strip():
         raise ValueError(f"param must be a non-empty string naming the varied parameter, got {param!r}")
+    if scale not in ("linear", "log"):
+        raise ValueError(f"scale must be 'linear' or 'log', got {scale!r}")
+    if isinstance(values, (str, bytes)):
+        raise ValueError("values must be a sequence of parameter values, got a string")
     try:
         values = list(values)
     except TypeError:
         raise ValueError(f"values must be a sequence of parameter values, got {type(values).__name__}") from None
     if len(values) == 0:
         raise ValueError("values must contain at least one value, got an empty sequence")
-    if len(values) > 60:
-        raise ValueError(f"values must have at most 60 entries (each is an embedded image), got {len(values)}")
+    if len(values) > _MAX_FRAMES:
+        raise ValueError(f"values must have at most {_MAX_FRAMES} entries, got {len(values)}")
     for v in values:
-        if isinstance(v, numbers.Real) and not isinstance(v, bool) and v != v:
+        if _is_number(v) and v != v:
             raise ValueError("values must not contain NaN")
+    numeric = all(_is_number(v) for v in values)
+    if scale == "log" and not (numeric and min(values) > 0):
+        raise ValueError("scale='log' needs positive numeric values")
     if default is None:
         default = values[0]
 
-    in_kernel = _in_kernel()
-    # Each figure is shown once: a live kernel gets the slider (whose first drawing is the
-    # default figure) and needs no pre-rendered frames; the static site gets the frame player,
-    # which opens on the default frame.
-    if in_kernel and not static_site():
-        widget = _live_widget(draw, values, default, param, alt)
-        if widget is not None:
-            from IPython.display import display
+    def same(v):  # numbers equal up to rounding count as the same value
+        if _is_number(v) and _is_number(default):
+            return math.isclose(v, default, rel_tol=1e-9, abs_tol=1e-12)
+        return v is default or v == default
 
-            display(widget)
+    if not any(same(v) for v in values):
+        if numeric and _is_number(default):
+            values = sorted(values + [default])
+        else:
+            values = values + [default]
+    start = next(k for k, v in enumerate(values) if same(v))
+    default = values[start]
+
+    in_kernel = _in_kernel()
+    if in_kernel and not static_site():
+        try:
+            import ipywidgets  # noqa: F401
+            from IPython.display import display
+        except ImportError:  # pragma: no cover - ipywidgets is a requirement of the book
+            pass
+        else:
+            live = LiveFigure(draw, values, default, param, scale)
+            LIVE.append(live)
+            display(live.widget)
             return None
 
-    frames = [_draw_png(draw, v) for v in values]
+    if in_kernel and len(values) < MIN_FRAMES:
+        raise ValueError(f"values must have at least {MIN_FRAMES} entries for the site's frame "
+                         f"player (the default included), got {len(values)}")
+    dpi = matplotlib.rcParams["savefig.dpi"]
+    dpi = None if dpi == "figure" else float(dpi)
     labels = [_format_value(v) for v in values]
-    match = [k for k, v in enumerate(values) if v is default or v == default]
-    if match:
-        start = match[0]
-        static_png = frames[start]
-    else:
-        # start the player at the closest value when default is numeric
-        if isinstance(default, numbers.Real) and all(isinstance(v, numbers.Real) for v in values):
-            start = min(range(len(values)), key=lambda k: abs(values[k] - default))
-        else:
-            start = 0
-        static_png = _draw_png(draw, default)
-    frame_alt = None
-    if alt:
-        frame_alt = f"{alt} (frame player over {param})"
-    player = frame_player_html(frames, labels, param=param, start=start, caption=caption, alt=frame_alt)
+    frame_alt = f"{alt} (frame player over {param})" if alt else None
+    history = _kernel_history() if in_kernel else None
+    if history is not None:
+        key = _frame_key(history, param, values, dpi)
+        folder = frame_cache_dir() / key
+        paths = [folder / f"{k:03d}.png" for k in range(len(values))]
+        if not all(p.is_file() for p in paths):
+            folder.mkdir(parents=True, exist_ok=True)
+            workers = min(2, os.cpu_count() or 1)
+            drawer = _Drawer(draw, dpi, check=True)
+            _render_all(drawer, values, start, paths, workers)
+            if drawer.problems:  # a warning: fatal in the site build (-W)
+                warnings.warn(f"figure over {param!r}: " + _summarize(drawer.problems), stacklevel=2)
+        urls = [f"{FRAMES_DIR}/{key}/{p.name}" for p in paths]
+        from IPython.display import HTML, display
 
-    if not in_kernel:
-        return Exploration(param, values, default, static_png, player, None)
+        display(HTML(frame_player_html(urls, labels, param=param, start=start, caption=caption,
+                                       alt=frame_alt)))
+        return None
 
-    from IPython.display import HTML, display
+    import tempfile
 
-    if not match:  # the player does not open on the default figure: show that figure first
-        display(_image_bundle(static_png, alt, default, param), raw=True)
-    display(HTML(player))
-    return None
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [Path(tmp) / f"{k:03d}.png" for k in range(len(values))]
+        _render_all(_Drawer(draw, dpi), values, start, paths, workers=1)
+        pngs = [p.read_bytes() for p in paths]
+    player = frame_player_html(pngs, labels, param=param, start=start, caption=caption, alt=frame_alt)
+    return Exploration(param, values, default, pngs[start], player, pngs)

@@ -34,7 +34,7 @@ from .._validation import check_finite_array, check_in, check_instance, check_in
 from ..market import Market
 from ..mechanism import MechanismResult
 from ..one_sided import TwoPriceResult
-from . import style
+from . import layout, style
 
 __all__ = [
     "plot_weights",
@@ -66,9 +66,9 @@ _INSTRUMENT_COLORS = {
 
 
 # ----------------------------------------------------------------------------------- helpers
-def _new_axes(ncols=1, nrows=1, figsize=None, **kw):
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, **kw)
-    return fig, axes
+def _new_axes(ncols=1, nrows=1, figsize=None, fig=None, **kw):
+    """A new figure with ``nrows x ncols`` axes, or ``fig`` cleared for redrawing in place."""
+    return layout.subplots(fig, nrows, ncols, figsize=figsize, **kw)
 
 
 def _support(dist):
@@ -141,7 +141,7 @@ def plot_weights(sides, *, n=401, ax=None, title=None):
     ax.axhline(2.0, color=C["black"], lw=1.2, ls="--")
     ax.axhline(1.0, color=C["black"], lw=0.8, ls=":")
     ax.annotate("high same-side inequality above 2", xy=(0.98, 2.0), xycoords=("axes fraction", "data"),
-                xytext=(0, 4), textcoords="offset points", ha="right", va="bottom", fontsize=10)
+                xytext=(0, 4), textcoords="offset points", ha="right", va="bottom")
     ax.set_xlabel("rate of substitution r")
     ax.set_ylabel(r"$\lambda(r)\,/\,\Lambda$")
     ax.set_ylim(bottom=0)
@@ -152,7 +152,7 @@ def plot_weights(sides, *, n=401, ax=None, title=None):
 
 
 # ----------------------------------------------------------------------------------- one side
-def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
+def plot_one_sided_prices(quantities, results, *, side="seller", title=None, fig=None):
     """Optimal one-sided price and probability of trade against the quantity ``Q``.
 
     Parameters
@@ -166,6 +166,10 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
         Which side the results belong to (labels only).
     title : str, optional
         Figure title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -188,7 +192,7 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
     price = np.array([float(res.price) for res in results])
     comp = np.array([float(res.competitive_price) for res in results])
     ration = np.array([float(res.rationing) for res in results])
-    fig, axes = _new_axes(2, figsize=(10.5, 4.0))
+    fig, axes = _new_axes(2, figsize=(10.0, 4.0), fig=fig)
     ax = axes[0, 0]
     ax.plot(Q, comp, color=C["black"], ls="--", lw=1.5, label="competitive price")
     ax.plot(Q, price, color=C["vermillion"], label=f"optimal {side} price")
@@ -198,7 +202,7 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
                         label="rationing")
     ax.set_xlabel("quantity Q")
     ax.set_ylabel("price")
-    ax.legend(loc="best")
+    layout.legend_outside(fig, axes[0, 0])
     ax = axes[0, 1]
     ax.plot(Q, ration, color=C["blue"])
     ax.set_ylim(-0.03, 1.05)
@@ -209,7 +213,7 @@ def plot_one_sided_prices(quantities, results, *, side="seller", title=None):
     return fig
 
 
-def plot_price_objective(results, *, labels=None, title=None):
+def plot_price_objective(results, *, labels=None, title=None, fig=None):
     """The one-sided objective as a function of the posted price.
 
     For the seller problem the objective is drawn over every feasible price ``p >= G_S^{-1}(Q)``
@@ -227,6 +231,10 @@ def plot_price_objective(results, *, labels=None, title=None):
         One legend label per result.
     title : str, optional
         Axes title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -247,7 +255,7 @@ def plot_price_objective(results, *, labels=None, title=None):
     if labels is None:
         labels = [None] * len(results)
     labels = check_one_per("labels", labels, len(results), "result")
-    fig, axes = _new_axes(figsize=(6.5, 4.0))
+    fig, axes = _new_axes(figsize=(6.5, 4.0), fig=fig)
     ax = axes[0, 0]
     for i, (res, lab) in enumerate(zip(results, labels)):
         if getattr(res, "prices", None) is None or getattr(res, "objectives", None) is None:
@@ -264,8 +272,7 @@ def plot_price_objective(results, *, labels=None, title=None):
     ax.axvline(float(results[0].competitive_price), color=C["black"], lw=1.0, ls="--")
     # label the dashed line at the bottom of the axes, clear of the curves that start at (p^C, 0)
     ax.annotate("competitive price", xy=(float(results[0].competitive_price), 0.03),
-                xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points",
-                fontsize=9, va="bottom")
+                xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points", va="bottom")
     ax.set_xlabel("posted price p")
     ax.set_ylabel("gain over the competitive price")
     if any(lab is not None for lab in labels):
@@ -275,7 +282,7 @@ def plot_price_objective(results, *, labels=None, title=None):
     return fig
 
 
-def plot_two_prices(result, *, single=None, r_range=None, title=None):
+def plot_two_prices(result, *, single=None, r_range=None, title=None, fig=None):
     """The buyers' two-price menu: probability of buying against ``r``.
 
     Types below ``p_low`` do not buy; types between ``p_low`` and the indifferent type
@@ -292,6 +299,10 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
         Range of ``r`` on the horizontal axis; default ``(0, 1)``.
     title : str, optional
         Axes title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -319,23 +330,22 @@ def plot_two_prices(result, *, single=None, r_range=None, title=None):
     else:
         r_hat = p_high
         x = np.where(r >= p_high, top, 0.0)
-    fig, axes = _new_axes(figsize=(6.5, 4.0))
+    fig, axes = _new_axes(figsize=(6.5, 4.0), fig=fig)
     ax = axes[0, 0]
     if single is not None:
         ps = float(single.price)
         ax.step(r, np.where(r >= ps, 1.0, 0.0), where="post", color=C["black"], ls="--", lw=1.5,
                 label=f"best single price {ps:.3f}")
-    ax.step(r, x, where="post", color=C["vermillion"], label="two-price menu")
-    if two:
-        ax.annotate(f"buy w.p. $\\delta$ = {delta:.2f}\nat $p_B^L$ = {p_low:.3f}", xy=(p_low + 0.62 * (r_hat - p_low), delta),
-                    xytext=(0, -8), textcoords="offset points", ha="center", va="top", fontsize=10)
-    sure = "buy for sure" if top > 1 - 1e-9 else f"buy w.p. {top:.2f}"
-    ax.annotate(f"{sure}\nat $p_B^H$ = {p_high:.3f}", xy=(0.5 * (r_hat + hi), top), xytext=(0, -8),
-                textcoords="offset points", ha="center", va="top", fontsize=10)
+    # what the menu offers goes into the legend (outside the axes): no text over the data
+    sure = "for sure" if top > 1 - 1e-9 else f"w.p. {top:.2f}"
+    offer = (f"two-price menu: buy w.p. $\\delta$ = {delta:.2f} at $p_B^L$ = {p_low:.3f},\n"
+             f"or {sure} at $p_B^H$ = {p_high:.3f}") if two else \
+        f"two-price menu: one price, $p_B^H$ = {p_high:.3f}"
+    ax.step(r, x, where="post", color=C["vermillion"], label=offer)
     ax.set_ylim(-0.03, 1.08)
     ax.set_xlabel("rate of substitution r")
     ax.set_ylabel("probability of buying")
-    ax.legend(loc="lower right")
+    layout.legend_outside(fig, ax, ncols=1)
     if title:
         ax.set_title(title)
     return fig
@@ -370,10 +380,9 @@ def _phi_panel(ax, side_mech, q0, color, name, qlabel, tilt=0.0, window=None, su
         ax.set_xlim(lo, hi)
         ax.set_ylim(float(ys.min()) - pad, float(ys.max()) + pad)
     ax.set_xlabel("quantile q (threshold rule)")
-    ax.legend(loc="best", fontsize=9)
 
 
-def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
+def plot_phi(result, market, *, tilt=False, zoom=None, title=None, fig=None):
     """Plot ``phi_S^alpha`` and ``phi_B^alpha``, their concave closures and the chosen quantities.
 
     The seller panel marks ``Q`` and the buyer panel ``Q / mu`` (the buyers' lotteries have mean
@@ -401,6 +410,10 @@ def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
     title : str, optional
         Figure title.
 
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
+
     Returns
     -------
     matplotlib.figure.Figure
@@ -422,19 +435,20 @@ def plot_phi(result, market, *, tilt=False, zoom=None, title=None):
     mu = float(market.buyer_mass)
     Q = float(result.quantity)
     eta = float(result.eta) if tilt else 0.0
-    fig, axes = _new_axes(2, figsize=(11.0, 4.2))
+    fig, axes = _new_axes(2, figsize=(10.0, 4.2), fig=fig)
     _phi_panel(axes[0, 0], result.sellers, Q, C["vermillion"], "S", r"$Q$", tilt=eta,
                window=zoom.get("sellers"), suffix=r" + \eta q" if tilt else "")
     axes[0, 0].set_title("sellers")
     _phi_panel(axes[0, 1], result.buyers, Q / mu, C["blue"], "B", r"$Q/\mu$", tilt=-eta,
                window=zoom.get("buyers"), suffix=r" - \eta q" if tilt else "")
     axes[0, 1].set_title("buyers")
+    layout.legend_outside(fig, axes[0], ncols=3)
     head = rf"$\alpha$ = {float(result.alpha):.3f}" + (rf", $\eta$ = {eta:.3f}" if tilt else "")
     fig.suptitle(f"{title}   ({head})" if title else head)
     return fig
 
 
-def plot_mechanism(result, market, *, competitive=True, title=None):
+def plot_mechanism(result, market, *, competitive=True, title=None, fig=None):
     """Who trades, and for how much: the optimal mechanism against competitive equilibrium.
 
     Parameters
@@ -447,6 +461,10 @@ def plot_mechanism(result, market, *, competitive=True, title=None):
         Also draw the competitive-equilibrium allocation and transfers (dashed).
     title : str, optional
         Figure title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -464,7 +482,7 @@ def plot_mechanism(result, market, *, competitive=True, title=None):
     """
     _check_result(result)
     _check_market(market)
-    fig, axes = _new_axes(2, 2, figsize=(11.0, 7.0), sharex="col")
+    fig, axes = _new_axes(2, 2, figsize=(10.0, 7.0), fig=fig, sharex="col")
     p_ce = float(result.competitive.price) if competitive else None
     for j, (name, mech, side, color) in enumerate(
         (("sellers", result.sellers, market.sellers, C["vermillion"]),
@@ -474,7 +492,7 @@ def plot_mechanism(result, market, *, competitive=True, title=None):
         x = np.asarray(mech.trade_probability(r), dtype=float)
         t = np.asarray(mech.transfer(r), dtype=float)
         ax_x, ax_t = axes[0, j], axes[1, j]
-        ax_x.step(r, x, where="post", color=color, label="optimal mechanism")
+        ax_x.step(r, x, where="post", color=color, label=f"optimal mechanism, {name}")
         ax_t.step(r, t, where="post", color=color, label="optimal mechanism")
         if competitive:
             if j == 0:
@@ -490,13 +508,14 @@ def plot_mechanism(result, market, *, competitive=True, title=None):
         ax_x.set_ylabel("probability of selling" if j == 0 else "probability of buying")
         ax_t.set_ylabel("money received" if j == 0 else "money paid")
         ax_t.set_xlabel(f"{name[:-1]}'s rate of substitution r")
-        ax_x.legend(loc="best", fontsize=9)
+
+    layout.legend_outside(fig, axes[0], ncols=3)  # below the panels: never over a step
     if title:
         fig.suptitle(title)
     return fig
 
 
-def plot_welfare_comparison(x, results, *, xlabel, title=None):
+def plot_welfare_comparison(x, results, *, xlabel, title=None, fig=None):
     """Welfare of the optimal mechanism and of competitive equilibrium along a parameter.
 
     Parameters
@@ -510,6 +529,10 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None):
         Name of the parameter.
     title : str, optional
         Figure title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -532,7 +555,7 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None):
     w = np.array([float(res.welfare) for res in results])
     w_ce = np.array([float(res.competitive.welfare) for res in results])
     inst = [str(res.instruments) for res in results]
-    fig, axes = _new_axes(2, figsize=(11.0, 4.0))
+    fig, axes = _new_axes(2, figsize=(10.0, 4.0), fig=fig)
     ax = axes[0, 0]
     ax.plot(xs, w_ce, color=C["black"], ls="--", lw=1.5, label="competitive equilibrium")
     ax.plot(xs, w, color=C["vermillion"], label="optimal mechanism")
@@ -551,7 +574,7 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None):
     ax.set_xlabel(xlabel)
     ax.set_ylabel("gain over competitive equilibrium")
     if seen:
-        ax.legend(loc="best", fontsize=9)
+        ax.legend(loc="best")
     if title:
         fig.suptitle(title)
     return fig
@@ -574,7 +597,7 @@ def _map_fields(data):
 
 
 def plot_inequality_map(data, *, title="Optimal market design under wealth inequality",
-                        threshold=1.0, xlabel=None, ylabel=None):
+                        threshold=1.0, xlabel=None, ylabel=None, fig=None):
     """Which instruments the optimal mechanism uses, over same-side x cross-side inequality.
 
     Parameters
@@ -590,6 +613,10 @@ def plot_inequality_map(data, *, title="Optimal market design under wealth inequ
         Draw a vertical line at this same-side value (``s = 1``: inequality becomes "high").
     xlabel, ylabel : str, optional
         Axis labels (defaults describe the :func:`redlib.power_weight` family).
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -620,7 +647,7 @@ def plot_inequality_map(data, *, title="Optimal market design under wealth inequ
         mid = 0.5 * (v[1:] + v[:-1])
         return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
-    fig, axes = _new_axes(figsize=(8.5, 5.2))
+    fig, axes = _new_axes(figsize=(8.5, 5.2), fig=fig)
     ax = axes[0, 0]
     ax.pcolormesh(edges(xs), edges(ys), codes, cmap=cmap, vmin=-0.5, vmax=len(keys) - 0.5,
                   edgecolors="face", linewidth=0.0)
@@ -628,7 +655,7 @@ def plot_inequality_map(data, *, title="Optimal market design under wealth inequ
     if threshold is not None:
         ax.axvline(float(threshold), color=C["black"], lw=1.2, ls="--")
         ax.annotate("high same-side\ninequality →", xy=(float(threshold), ys.max()), xytext=(4, -4),
-                    textcoords="offset points", ha="left", va="top", fontsize=9)
+                    textcoords="offset points", ha="left", va="top")
     if ys.min() < 1.0 < ys.max():
         ax.axhline(1.0, color=C["black"], lw=0.8, ls=":")
     present = [k for k in keys if (z == k).any()]

@@ -38,7 +38,7 @@ from ..distributions import check_distribution
 from ..weights import average_weight, evaluate_weight
 from .._validation import (check_finite, check_finite_array, check_in,
                            check_int, check_positive, check_same_shape)
-from . import style
+from . import layout, style
 
 
 def _side_colors():
@@ -153,9 +153,9 @@ def plot_market(sellers, buyers, buyer_mass=1.0, price=None, *, r_max=None, ax=N
     if title:
         ax.set_title(title)
     if legend == "outside":
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     elif legend == "inside":
-        ax.legend(loc="best", fontsize="small", frameon=True, framealpha=0.9, edgecolor="none")
+        ax.legend(loc="upper center", frameon=True, framealpha=0.9, edgecolor="none")
     return fig
 
 
@@ -267,7 +267,7 @@ def plot_induced_weights(joints, induced, *, labels=("sellers", "buyers"), rays=
         ax.set_ylabel(r"value for the good $v^K$")
         ax.set_title(f"({letters[k]}) joint density, {labels[k]}")
         ax.grid(False)
-        ax.legend(title="rays", fontsize="small", loc="upper left", frameon=True, framealpha=0.9,
+        ax.legend(title="rays", loc="upper left", frameon=True, framealpha=0.9,
                   edgecolor="none")
 
     r = np.linspace(0.0, r_max, 400)
@@ -286,17 +286,17 @@ def plot_induced_weights(joints, induced, *, labels=("sellers", "buyers"), rays=
     ax_G.set_xlabel(r"rate of substitution $r$")
     ax_G.set_ylabel("cdf")
     ax_G.set_title(rf"({letters[nside]}) induced distributions $G_j$")
-    ax_G.legend(frameon=False, fontsize="small", loc="lower right")
+    ax_G.legend(frameon=False, loc="lower right")
     ax_lam.set_xlim(0, r_max)
     ax_lam.set_ylim(bottom=0)
     ax_lam.set_xlabel(r"rate of substitution $r$")
     ax_lam.set_ylabel(r"$\lambda_j(r) = E[v^M \mid r]$")
     ax_lam.set_title(rf"({letters[nside + 1]}) induced Pareto weights $\lambda_j$")
-    ax_lam.legend(frameon=False, fontsize="small", ncol=2, loc="upper right")
+    ax_lam.legend(frameon=False, ncol=2, loc="upper right")
     return fig
 
 
-def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, label="sellers"):
+def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, label="sellers", fig=None):
     """Same-side inequality: ``lam_j(r)/Lam_j`` and the extreme ratio against dispersion.
 
     Parameters
@@ -315,6 +315,10 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
         The low/high boundary: same-side inequality is high when the ratio exceeds it.
     label : str, default "sellers"
         Side name used in the titles.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -339,7 +343,8 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
     sigma = check_positive("sigma", sigma)
     threshold = check_positive("threshold", threshold)
     col = _side_colors()["S" if str(label).lower().startswith("s") else "B"]
-    fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.2), constrained_layout=True)
+    fig, axes = layout.subplots(fig, 1, 2, figsize=(10.0, 4.2))
+    axes = axes[0]
     ax = axes[0]
     ax.plot(r, y, color=col, lw=2, label=rf"$\lambda(r)/\Lambda$, $\sigma={sigma:.2f}$")
     ax.axhline(1.0, color="0.4", ls="--", lw=1, label=r"$\Lambda/\Lambda=1$")
@@ -351,7 +356,7 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
     ax.set_xlabel(r"rate of substitution $r$")
     ax.set_ylabel(r"$\lambda(r)\,/\,\Lambda$")
     ax.set_title(f"(a) {label}: same-side inequality is {'HIGH' if high else 'low'}")
-    ax.legend(frameon=False, fontsize="small")
+    ax.legend(frameon=False, loc="upper right")
     ax = axes[1]
     ax.plot(s, q, color=col, lw=2, label=r"$\lambda(r_j)/\Lambda$")
     ax.axhline(threshold, color="k", ls=":", lw=1.2)
@@ -362,13 +367,13 @@ def plot_same_side(r, lam_over_Lam, sigmas, ratios, sigma, *, threshold=2.0, lab
     ax.set_xlabel(r"dispersion of log wealth $\sigma$")
     ax.set_ylabel(r"$\lambda(r_j)\,/\,\Lambda$")
     ax.set_title(f"(b) {label}: weight of the extreme type")
-    ax.legend(frameon=False, fontsize="small", loc="upper left")
+    ax.legend(frameon=False, loc="upper left")
     return fig
 
 
 def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None, buyers=None,
                             buyer_mass=1.0, r_max=None, xlabel=r"sellers' median wealth $m_S$",
-                            name=r"$m_S$"):
+                            name=r"$m_S$", fig=None):
     """As sellers get poorer, the competitive price falls while their weight rises.
 
     Parameters
@@ -392,6 +397,10 @@ def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None
         Label of the wealth axis.
     name : str, default "$m_S$"
         Short name of the wealth parameter, used in the market panel's title.
+
+    fig : matplotlib.figure.Figure, optional
+        A figure this function made before: redrawn in place, keeping its axes and layout
+        (see :mod:`redlib.plotting.layout`).
 
     Returns
     -------
@@ -418,15 +427,19 @@ def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None
     p_now = float(np.interp(np.log(current), np.log(c), p))
     L_now = float(np.interp(np.log(current), np.log(c), L))
     if with_market:
-        fig = plt.figure(figsize=(10.0, 6.4), constrained_layout=True)
-        gs = fig.add_gridspec(2, 2, width_ratios=(1.15, 1.0))
-        ax_m = fig.add_subplot(gs[:, 0])
-        ax_p, ax_L = fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
+        if fig is None:
+            fig = layout.figure(figsize=(10.0, 6.4))
+            gs = fig.add_gridspec(2, 2, width_ratios=(1.15, 1.0))
+            fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
+        else:
+            layout.clear_data(fig)
+        ax_m, ax_p, ax_L = fig.axes[:3]
         plot_market(sellers, buyers, buyer_mass, p_now, ax=ax_m, r_max=r_max,
-                    title=f"(a) the market at {name} = {current:.3g}", legend="inside")
+                    title=f"(a) the market at {name} = {current:.3g}", legend="outside")
         names = "bc"
     else:
-        fig, (ax_p, ax_L) = plt.subplots(1, 2, figsize=(10.0, 4.0), constrained_layout=True)
+        fig, axes = layout.subplots(fig, 1, 2, figsize=(10.0, 4.0))
+        ax_p, ax_L = axes[0]
         names = "ab"
 
     def wealth_axis(ax):

@@ -57,7 +57,7 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
     alpha = float(data.get("alpha", 1.0))
     lam_bar = float(data.get("lambda_bar", 1.0))
 
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.3))
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4.3))
     r = np.linspace(lo, hi, 400)
     for i, s in enumerate(highlight):
         w = ShapeWeight("exp", float(s), lo, hi, lam_bar)

@@ -48,8 +48,30 @@ RAW_TEX = re.compile(
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site like a static host does: text (HTML, scripts, styles, SVG, JSON) gzipped
+    when the browser accepts it, so that transfer sizes are those a reader downloads."""
+
+    _TEXT = (".html", ".js", ".css", ".svg", ".json", ".txt", ".map")
+
     def log_message(self, *args):  # keep pytest output readable
         pass
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if (os.path.isfile(path) and path.endswith(self._TEXT)
+                and "gzip" in self.headers.get("Accept-Encoding", "")):
+            import gzip
+            import io
+
+            with open(path, "rb") as fh:
+                body = gzip.compress(fh.read(), compresslevel=6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(path))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
 
 
 @pytest.fixture(scope="module")
@@ -257,41 +279,158 @@ def _pages_with_player():
             or "anim-slider" in (SITE / p).read_text(encoding="utf-8", errors="replace")]
 
 
-def test_frame_player_moves(browser, server):
+#: Largest initial download of a chapter page (HTML, scripts, styles, fonts, images), bytes.
+MAX_INITIAL_BYTES = 1.5e6
+#: A frame player reacts to its slider within this many milliseconds once its frames are loaded.
+MAX_STEP_MS = 100.0
+MIN_FRAMES = 21
+TRANSFERS = SHOTS / "initial_transfer.json"
+
+_TRANSFER_JS = """() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource');
+    const size = e => e.transferSize || e.encodedBodySize || 0;
+    const raw = e => e.decodedBodySize || 0;
+    return {total: size(nav) + res.reduce((a, e) => a + size(e), 0),
+            decoded: raw(nav) + res.reduce((a, e) => a + raw(e), 0),
+            frames: res.filter(e => e.name.includes('/_frames/')).map(e => e.name)};
+}"""
+
+# one slider step measured in the page: from the input event to the new image decoded
+_STEP_JS = """async ([fig, k]) => {
+    const img = fig.querySelector('img.redlib-frame');
+    const slider = fig.querySelector('input.redlib-slider');
+    const t0 = performance.now();
+    slider.value = k;
+    slider.dispatchEvent(new Event('input', {bubbles: true}));
+    await img.decode();
+    return performance.now() - t0;
+}"""
+
+
+def _wait_frames_cached(page, fig, n):
+    """Focus the slider (which starts loading the frames) and wait until all n are loaded."""
+    fig.locator("input.redlib-slider").focus()
+    key = re.search(r"_frames/([0-9a-f]+)/", fig.locator("img.redlib-frame").get_attribute("src")).group(1)
+    page.wait_for_function(
+        """([key, n]) => performance.getEntriesByType('resource')
+               .filter(e => e.name.includes('/_frames/' + key + '/')).length >= n""",
+        arg=[key, n], timeout=60000)
+
+
+def test_frame_players(browser, server):
+    """Every player: >= 21 frames, caption with the parameter and its range, only the first
+    frame loaded with the page, keyboard and slider steps within 100 ms once the frames are
+    cached, Play through every frame; every chapter's initial download <= 1.5 MB."""
+    import json
+    import statistics
+
     pages = _pages_with_player()
     assert pages, "no page of the site has a frame player (redlib.plotting.explore)"
-    for path in pages:
+    transfers, decoded, steps, problems = {}, {}, {}, []
+    for path in CHAPTERS:
         v = _visit(browser, server, path)
         try:
             page = v.page
+            page.wait_for_load_state("networkidle")
+            info = page.evaluate(_TRANSFER_JS)
+            transfers[path] = info["total"]
+            decoded[path] = info["decoded"]
             players = page.locator("figure.redlib-explore")
-            assert players.count() >= 1 or page.locator("input.anim-slider").count() >= 1
-            for k in range(players.count()):
+            n_players = players.count()
+            if info["total"] > MAX_INITIAL_BYTES:
+                problems.append(f"{path}: initial download {info['total'] / 1e6:.2f} MB > 1.5 MB")
+            if len(info["frames"]) > n_players:
+                problems.append(f"{path}: {len(info['frames'])} frames loaded with the page for "
+                                f"{n_players} players (only each player's first frame should be)")
+            for k in range(n_players):
                 fig = players.nth(k)
                 img = fig.locator("img.redlib-frame")
                 slider = fig.locator("input.redlib-slider")
                 label = fig.locator("output.redlib-value")
-                n_frames = int(slider.get_attribute("max")) + 1
-                assert "Frame player" in fig.locator("figcaption").inner_text()
-                if n_frames < 2:
-                    continue
+                n = int(slider.get_attribute("max")) + 1
+                where = f"{path} player {k + 1}"
+                caption = fig.locator("figcaption").inner_text()
+                param = slider.get_attribute("aria-label")
+                if n < MIN_FRAMES:
+                    problems.append(f"{where}: {n} frames < {MIN_FRAMES}")
+                if param not in caption or not re.search(r"from \S+ to \S+", caption):
+                    problems.append(f"{where}: caption does not name {param!r} and its range: {caption!r}")
+                fig.scroll_into_view_if_needed()
+                _wait_frames_cached(page, fig, n)
+                # keyboard: an arrow key moves one frame and updates the shown value
                 src0, label0 = img.get_attribute("src"), label.inner_text()
-                slider.focus()
-                key = "ArrowLeft" if int(slider.input_value()) == n_frames - 1 else "ArrowRight"
+                key = "ArrowLeft" if int(slider.input_value()) == n - 1 else "ArrowRight"
                 page.keyboard.press(key)
-                page.wait_for_timeout(50)
-                assert img.get_attribute("src") != src0, f"{path}: slider moved but the frame did not change"
-                assert label.inner_text() != label0
-                # the play button advances frames on its own
-                src1 = img.get_attribute("src")
+                page.wait_for_timeout(30)
+                if img.get_attribute("src") == src0 or label.inner_text() == label0:
+                    problems.append(f"{where}: arrow key did not change the frame and its value")
+                # slider steps over the whole range, timed in the page
+                start = int(slider.input_value())
+                targets = [(start + j * max(1, n // 7)) % n for j in range(1, 8)]
+                times = [page.evaluate(_STEP_JS, [fig.element_handle(), t]) for t in targets]
+                steps[where] = times
+                if statistics.median(times) > MAX_STEP_MS:
+                    problems.append(f"{where}: slider step median {statistics.median(times):.0f} ms > "
+                                    f"{MAX_STEP_MS:.0f} ms (max {max(times):.0f} ms)")
+                # Play (sped up for the test) goes through every frame
+                page.evaluate("""(fig) => {
+                    fig.dataset.interval = '25';
+                    const img = fig.querySelector('img.redlib-frame');
+                    window.__seen = new Set([img.getAttribute('src')]);
+                    new MutationObserver(() => window.__seen.add(img.getAttribute('src')))
+                        .observe(img, {attributes: true, attributeFilter: ['src']});
+                }""", fig.element_handle())
                 fig.locator("button.redlib-play").click()
-                page.wait_for_function(
-                    "([el, s]) => el.getAttribute('src') !== s",
-                    arg=[img.element_handle(), src1], timeout=5000)
+                try:
+                    page.wait_for_function("(n) => window.__seen.size >= n", arg=n, timeout=20000)
+                except Exception:  # noqa: BLE001 - reported below
+                    problems.append(f"{where}: Play showed {page.evaluate('window.__seen.size')} of {n} frames")
                 fig.locator("button.redlib-play").click()
-            assert not v.errors, v.errors
+                if k == 0:  # a slider sequence to look at
+                    SHOTS.mkdir(parents=True, exist_ok=True)
+                    for j, t in enumerate((0, n // 3, 2 * n // 3, n - 1)):
+                        page.evaluate(_STEP_JS, [fig.element_handle(), t])
+                        fig.screenshot(path=str(SHOTS / f"player_{Path(path).stem}_{j}.png"))
+            problems += [f"{path}: {e}" for e in v.errors]
         finally:
             v.close()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    TRANSFERS.write_text(json.dumps({"initial_transfer_bytes": transfers,
+                                     "initial_decoded_bytes": decoded, "slider_step_ms": steps},
+                                    indent=1))
+    print("initial transfer per chapter (MB):",
+          {p: round(b / 1e6, 3) for p, b in transfers.items()})
+    assert transfers and all(b > 0 for b in transfers.values()), transfers
+    assert not problems, "\n  ".join(problems)
+
+
+def test_one_search_field_in_the_header(browser, server):
+    v = _visit(browser, server, CHAPTERS[0])
+    try:
+        visible = v.page.evaluate("""() => [...document.querySelectorAll(
+            'button.search-button-field, button.search-button, #searchbox input')]
+            .filter(e => e.offsetParent !== null).length""")
+    finally:
+        v.close()
+    assert visible == 1, f"{visible} visible search fields"
+
+
+def test_output_lines_do_not_run_off_the_page(browser, server):
+    wide = []
+    for path in CHAPTERS:
+        v = _visit(browser, server, path, width=1000)
+        try:
+            wide += [f"{path}: {t}" for t in v.page.evaluate("""() =>
+                [...document.querySelectorAll('.cell_output pre')]
+                .filter(e => e.scrollWidth > e.clientWidth + 2).map(e => e.textContent.slice(0, 60))""")]
+            # nor does a display equation push the page wider than its column
+            wide += [f"{path}: page {w}" for w in v.page.evaluate("""() => {
+                const a = document.querySelector('main') || document.body;
+                return a.scrollWidth > a.clientWidth + 2 ? [a.scrollWidth + ' > ' + a.clientWidth] : []; }""")]
+        finally:
+            v.close()
+    assert not wide, wide
 
 
 def test_dark_mode_screenshots(browser, server):
@@ -319,6 +458,10 @@ def test_dark_mode_screenshots(browser, server):
                 v.page.wait_for_timeout(200)
                 v.page.screenshot(path=str(SHOTS / f"dark_{Path(path).stem}_figure.png"), full_page=False)
             shots.append(out)
+            # static figures and players alike: white, not dimmed by the theme's dark-mode filter
+            filters = v.page.evaluate("""() => [...document.querySelectorAll(
+                '.cell_output img, figure.redlib-explore img')].map(i => getComputedStyle(i).filter)""")
+            assert filters and all(f == "none" for f in filters), set(filters)
             assert bg is None or bg != "rgb(255, 255, 255)", "dark mode did not change the page background"
             assert not v.errors, v.errors
         finally:

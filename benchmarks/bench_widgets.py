@@ -1,0 +1,161 @@
+"""Time the chapters' live sliders in a real kernel: one slider step, from event to new image.
+
+For each chapter notebook with interactive figures, a Jupyter kernel (live mode: no
+``REDLIB_STATIC_SITE``) executes the chapter's cells up to its last :func:`redlib.plotting.explore`
+call; after each explore cell the benchmark moves that figure's slider through ``--steps`` values
+spread over the slider's range (in random order, so that every step changes the figure) and waits
+for each new image. The time of a step runs from the slider's value change in the kernel (the
+event a reader's drag produces) to the new PNG handed to the ``ipywidgets.Image`` (which sends it to
+the browser): the re-solve, the redraw in place and the PNG encoding.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_widgets.py            # print the table
+    .venv/bin/python benchmarks/bench_widgets.py --write    # and record it in benchmarks/RESULTS.md
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+SECTION = "## Live sliders"
+
+_STEP_CELL = """
+import json as _json, math as _math, random as _random
+from redlib.plotting.explore import LIVE as _LIVE
+_live = _LIVE[-1]
+_s = _live.slider
+if type(_s).__name__ == "FloatLogSlider":
+    _lo, _hi = _s.base ** _s.min, _s.base ** _s.max
+    _vals = [_lo * (_hi / _lo) ** (k / ({n} - 1)) for k in range({n})]
+elif hasattr(_s, "min"):
+    _vals = [_s.min + (_s.max - _s.min) * k / ({n} - 1) for k in range({n})]
+else:
+    _vals = [v for _, v in _s.options]
+_random.Random(13).shuffle(_vals)
+_n0 = len(_live.timings)
+for _v in _vals:
+    if _v == _s.value:
+        continue
+    _s.value = _v
+    assert _live.wait(300), "no image within 300 s"
+assert not _live.errors, _live.errors
+print("BENCH " + _json.dumps({{"param": _s.description, "times": _live.timings[_n0:],
+                              "phases": _live.phases[_n0:]}}))
+"""
+
+
+def _figure_name(source: str) -> str:
+    m = re.search(r"explore\(\s*(\w+)", source)
+    return m.group(1) if m else "?"
+
+
+def bench_chapter(path: Path, steps: int, timeout: int = 600):
+    nb = nbformat.read(path, as_version=4)
+    cells = nb.cells
+    last = max((k for k, c in enumerate(cells) if c.cell_type == "code" and "explore(" in c.source
+                and not c.source.lstrip().startswith(("import", "from"))), default=None)
+    if last is None:
+        return []
+    env_static = os.environ.pop("REDLIB_STATIC_SITE", None)
+    rows = []
+    try:
+        work = nbformat.v4.new_notebook(metadata=nb.metadata)
+        work.cells = [c for c in cells[: last + 1]]
+        client = NotebookClient(work, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(BOOK)}})
+        with client.setup_kernel():
+            for idx, cell in enumerate(work.cells):
+                if cell.cell_type != "code":
+                    continue
+                client.execute_cell(cell, idx)
+                if "explore(" in cell.source and not cell.source.lstrip().startswith(("import", "from")):
+                    probe = nbformat.v4.new_code_cell(_STEP_CELL.format(n=steps))
+                    client.execute_cell(probe, idx)
+                    text = "".join(o.get("text", "") for o in probe.outputs if o.output_type == "stream")
+                    m = re.search(r"BENCH (.*)", text)
+                    if not m:
+                        raise RuntimeError(f"{path.name}: no timing from {_figure_name(cell.source)}: "
+                                           f"{probe.outputs}")
+                    data = json.loads(m.group(1))
+                    rows.append((path.name, _figure_name(cell.source), data["param"], data["times"],
+                                 data["phases"]))
+                    print(f"  {path.name} {rows[-1][1]}: median "
+                          f"{1e3 * _median(data['times']):.0f} ms", flush=True)
+    finally:
+        if env_static is not None:
+            os.environ["REDLIB_STATIC_SITE"] = env_static
+    return rows
+
+
+def _median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return 0.5 * (xs[(n - 1) // 2] + xs[n // 2])
+
+
+def table(rows):
+    out = ["| chapter | figure | parameter | steps | median (ms) | max (ms) | of which draw: solve + "
+           "artists (median ms) | render: blit + PNG (median ms) |",
+           "|---|---|---|---:|---:|---:|---:|---:|"]
+    for nb, fig, param, times, phases in rows:
+        out.append(f"| {nb} | `{fig}` | {param} | {len(times)} | {1e3 * _median(times):.0f} | "
+                   f"{1e3 * max(times):.0f} | {1e3 * _median([p[0] for p in phases]):.0f} | "
+                   f"{1e3 * _median([p[1] for p in phases]):.0f} |")
+    return "\n".join(out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=12, help="slider values per figure (>= 10)")
+    ap.add_argument("--write", action="store_true", help="record the table in benchmarks/RESULTS.md")
+    ap.add_argument("chapters", nargs="*", help="notebooks (default: book/0[1-4]_*.ipynb)")
+    args = ap.parse_args(argv)
+    if args.steps < 10:
+        ap.error("--steps must be at least 10")
+    chapters = [Path(c) for c in args.chapters] or sorted(BOOK.glob("0[1-9]_*.ipynb"))
+    load0 = os.getloadavg()
+    t0 = time.time()
+    rows = []
+    for ch in chapters:
+        rows += bench_chapter(ch, args.steps)
+    load1 = os.getloadavg()
+    head = (f"Generated by `benchmarks/bench_widgets.py`. Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+            f"on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+            f"load average {load0[0]:.1f} at the start and {load1[0]:.1f} at the end "
+            f"(a shared machine: other jobs were running, so times are inflated), "
+            f"{time.time() - t0:.0f} s in all.\n\n"
+            "One step = the slider's value changes in a live kernel -> the figure is re-solved and "
+            "redrawn in place (fixed axes and layout, only the data artists re-rendered over a cached "
+            "background) -> the PNG is handed to the `ipywidgets.Image`. Values spread over the "
+            "slider's whole range, visited in random order.\n")
+    text = head + "\n" + table(rows) + "\n"
+    print(text)
+    if args.write:
+        old = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
+        block = f"{SECTION}\n\n{text}"
+        if SECTION in old:
+            pre, _, rest = old.partition(SECTION)
+            nxt = rest.find("\n## ")
+            new = pre + block + (rest[nxt:] if nxt >= 0 else "")
+        else:
+            new = old.rstrip() + "\n\n" + block
+        RESULTS.write_text(new)
+        print(f"written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,492 @@
+"""Figures that are drawn once and then updated in place.
+
+A chapter figure is one drawing function with a ``fig=None`` keyword. Called without ``fig`` it
+creates a new figure; called with the figure it made before it *reuses* it: the axes, their
+positions, tick settings and labels stay, the data artists (lines, fills, markers, annotations,
+legends) are removed and drawn again. The same code therefore serves the first drawing and every
+slider step of :func:`redlib.plotting.explore` -- no second "update" function per figure -- and a
+step costs only the new artists and one render, not a new figure and a new layout.
+
+:func:`axis_limits`, :func:`union_limits` and :func:`set_axis_limits` give every frame of a
+player the same axis ranges (taken over the whole parameter range); :func:`freeze_layout` fixes
+the positions of the axes once, so nothing moves between frames; :func:`overlaps` lists legends
+and annotations that sit on top of the data.
+
+Examples
+--------
+>>> import numpy as np
+>>> from redlib.plotting import layout
+>>> def draw(s, fig=None):
+...     fig, axes = layout.subplots(fig, 1, 1, figsize=(4, 3))
+...     axes[0, 0].plot([0, 1], [0, s])
+...     return fig
+>>> fig = draw(1.0)
+>>> draw(2.0, fig=fig) is fig, len(fig.axes[0].lines)
+(True, 1)
+"""
+from __future__ import annotations
+
+import numpy as np
+import matplotlib.pyplot as plt
+from matplotlib.cbook import STEP_LOOKUP_MAP
+from matplotlib.figure import Figure, SubFigure
+
+__all__ = ["figure", "subplots", "clear_data", "data_artists", "axis_limits", "union_limits", "set_axis_limits",
+           "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX", "MIN_TEXT_PX"]
+
+#: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom.
+SITE_WIDTH_PX = 700
+#: Width below which the site shows figures at this width, scrolled sideways (phones).
+NARROW_WIDTH_PX = 760
+#: Smallest legible text on screen, in CSS pixels (tick labels, legends, annotations).
+MIN_TEXT_PX = 10.0
+
+
+def _check_fig(fig):
+    if fig is not None and not isinstance(fig, (Figure, SubFigure)):
+        raise TypeError(f"fig must be a matplotlib Figure or None, got {type(fig).__name__}")
+    return fig
+
+
+def _all_figures(fig):
+    out = [fig]
+    for sub in getattr(fig, "subfigs", []):
+        out += _all_figures(sub)
+    return out
+
+
+def _axes_data(ax):
+    return [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists]
+
+
+def data_artists(fig):
+    """The artists of ``fig`` that a redraw replaces, in drawing order.
+
+    Per axes the data artists (by ``zorder``), its legend and its titles; then the figure's and
+    subfigures' legends and texts (suptitles). Everything else -- axes frames, ticks, tick labels,
+    axis labels, grids -- is the same in every frame of a player and can be drawn once.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    list of matplotlib.artist.Artist
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import data_artists
+    >>> fig, ax = plt.subplots(); _ = ax.plot([0, 1]); _ = ax.set_title("t")
+    >>> [type(a).__name__ for a in data_artists(fig)]
+    ['Line2D', 'Text']
+    """
+    out = []
+    for ax in fig.axes:
+        out += sorted(_axes_data(ax), key=lambda a: a.get_zorder())
+        if ax.get_legend() is not None:
+            out.append(ax.get_legend())
+        out += [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+    for f in _all_figures(fig):
+        out += list(f.legends) + list(f.texts)
+    return out
+
+
+def clear_data(fig):
+    """Remove every data artist (and legend) from a figure, keeping its axes and layout.
+
+    Lines, collections (fills, scatter, meshes), patches, texts and images are removed from every
+    axes; figure and subfigure legends are removed; the colour cycle and the data limits are
+    reset and autoscaling is switched back on, so that drawing again gives what a new figure gives.
+    Titles, axis labels and tick settings stay (a drawing function sets them again).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to clear.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The same figure.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import clear_data
+    >>> fig, ax = plt.subplots(); _ = ax.plot([0, 1]); _ = ax.legend(["x"])
+    >>> len(clear_data(fig).axes[0].lines), fig.axes[0].get_legend() is None
+    (0, True)
+    """
+    if not isinstance(_check_fig(fig), (Figure, SubFigure)):
+        raise TypeError("fig must be a matplotlib Figure")
+    for ax in fig.axes:
+        for art in _axes_data(ax):
+            art.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.set_prop_cycle(None)
+        ax.relim()
+        ax.ignore_existing_data_limits = True
+        ax.set_autoscale_on(True)
+    for f in _all_figures(fig):
+        for leg in list(f.legends):
+            leg.remove()
+        keep = {id(getattr(f, name, None)) for name in ("_suptitle", "_supxlabel", "_supylabel")}
+        for txt in list(f.texts):
+            if id(txt) not in keep:  # suptitles are set again (and reused) by ``suptitle``
+                txt.remove()
+    return fig
+
+
+def figure(fig=None, *, figsize=None, **kwargs):
+    """A new figure, or ``fig`` cleared of its data (see :func:`clear_data`).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure, optional
+        A figure made before by the same drawing function.
+    figsize : (float, float), optional
+        Size of a new figure in inches.
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.figure` for a new figure (e.g. ``layout``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from redlib.plotting.layout import figure
+    >>> fig = figure(figsize=(3, 2)); figure(fig) is fig
+    True
+    """
+    if _check_fig(fig) is not None:
+        return clear_data(fig)
+    kwargs.setdefault("layout", "constrained")
+    return plt.figure(figsize=figsize, **kwargs)
+
+
+def subplots(fig=None, nrows=1, ncols=1, *, figsize=None, **kwargs):
+    """``(fig, axes)`` with ``axes`` of shape ``(nrows, ncols)``: new, or those of ``fig`` reused.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure, optional
+        A figure made before by the same call; its axes are cleared of data and returned.
+    nrows, ncols : int, default 1
+        Grid of axes.
+    figsize : (float, float), optional
+        Size of a new figure in inches.
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.subplots` for a new figure (e.g. ``sharex``).
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, numpy.ndarray of Axes)
+
+    Examples
+    --------
+    >>> from redlib.plotting.layout import subplots
+    >>> fig, axes = subplots(None, 1, 2, figsize=(6, 3))
+    >>> subplots(fig, 1, 2)[1].shape
+    (1, 2)
+    """
+    if _check_fig(fig) is not None:
+        if len(fig.axes) < nrows * ncols:
+            raise ValueError(f"fig must hold {nrows * ncols} axes to be reused, got {len(fig.axes)}")
+        clear_data(fig)
+        return fig, np.array(fig.axes[: nrows * ncols], dtype=object).reshape(nrows, ncols)
+    kwargs.setdefault("constrained_layout", True)
+    kwargs["squeeze"] = False
+    return plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
+
+
+def axis_limits(fig):
+    """The current ``(xlim, ylim)`` of every axes of ``fig`` (autoscaled where not set).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    list of ((float, float), (float, float))
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import axis_limits
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(0, 2); _ = ax.set_ylim(1, 3)
+    >>> axis_limits(fig)
+    [((0.0, 2.0), (1.0, 3.0))]
+    """
+    return [(tuple(float(v) for v in ax.get_xlim()), tuple(float(v) for v in ax.get_ylim()))
+            for ax in fig.axes]
+
+
+def union_limits(limits):
+    """The smallest ranges containing all of several :func:`axis_limits` results.
+
+    Parameters
+    ----------
+    limits : sequence of lists
+        :func:`axis_limits` of figures with the same axes.
+
+    Returns
+    -------
+    list of ((float, float), (float, float))
+
+    Examples
+    --------
+    >>> from redlib.plotting.layout import union_limits
+    >>> union_limits([[((0, 1), (0, 2))], [((-1, 0.5), (1, 3))]])
+    [((-1.0, 1.0), (0.0, 3.0))]
+    """
+    limits = list(limits)
+    if not limits:
+        raise ValueError("limits must contain at least one axis_limits() result")
+    n = len(limits[0])
+    if any(len(lim) != n for lim in limits):
+        raise ValueError("limits must all describe the same number of axes")
+
+    def span(pairs):
+        inverted = pairs[0][0] > pairs[0][1]
+        lo = min(min(p) for p in pairs)
+        hi = max(max(p) for p in pairs)
+        return (float(hi), float(lo)) if inverted else (float(lo), float(hi))
+
+    return [(span([lim[k][0] for lim in limits]), span([lim[k][1] for lim in limits]))
+            for k in range(n)]
+
+
+def set_axis_limits(fig, limits):
+    """Set the axis ranges of every axes of ``fig`` (the output of :func:`union_limits`).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    limits : list of ((float, float), (float, float))
+        One ``(xlim, ylim)`` per axes, in the order of ``fig.axes``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import set_axis_limits
+    >>> fig, ax = plt.subplots()
+    >>> set_axis_limits(fig, [((0, 5), (0, 1))]).axes[0].get_xlim()
+    (np.float64(0.0), np.float64(5.0))
+    """
+    if len(limits) != len(fig.axes):
+        raise ValueError(f"limits must have one entry per axes ({len(fig.axes)}), got {len(limits)}")
+    for ax, (xl, yl) in zip(fig.axes, limits):
+        ax.set_xlim(xl, auto=None)
+        ax.set_ylim(yl, auto=None)
+    return fig
+
+
+def freeze_layout(fig):
+    """Run the figure's layout engine once and keep the axes where it put them.
+
+    After this, drawing new data (or a longer title) does not move the axes: the frames of a
+    player line up and a slider step skips the layout computation.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import freeze_layout
+    >>> fig, ax = plt.subplots(layout="constrained")
+    >>> type(freeze_layout(fig).get_layout_engine()).__name__
+    'PlaceHolderLayoutEngine'
+    """
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig
+
+
+def _densify(p, step=3.0):
+    """Points every ``step`` pixels along a polyline (NaN gaps stay gaps)."""
+    p = p[np.all(np.isfinite(p), axis=1)] if len(p) < 2 else p
+    if len(p) < 2:
+        return p
+    d = np.hypot(*np.diff(p, axis=0).T)
+    ok = np.isfinite(d)
+    n = np.where(ok, np.clip(np.ceil(np.nan_to_num(d) / step), 1, 5000), 0).astype(int)
+    idx = np.repeat(np.arange(len(d)), n)
+    start = np.repeat(np.cumsum(n) - n, n)
+    frac = (np.arange(n.sum()) - start) / np.repeat(np.maximum(n, 1), n)
+    return np.vstack([p[idx] + (p[idx + 1] - p[idx]) * frac[:, None], p[-1:]])
+
+
+def overlaps(fig, *, pad=1.0, renderer=None):
+    """Legends and annotations that cover data points of their axes.
+
+    Points every 3 pixels along the drawn lines (steps as drawn) and the markers and scatter points
+    (on screen, inside the axes) are tested against the window extent of each legend and each text of the axes
+    (titles and axis labels excluded). Filled areas (spans, fills) are not "data" here: a legend
+    may sit on a shaded region, not on a curve or a point.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    pad : float, default 1.0
+        Pixels added around each box.
+    renderer : optional
+        The renderer of a figure that has just been drawn (skips drawing it again).
+
+    Returns
+    -------
+    list of str
+        One description per box that covers data; empty when nothing is covered.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import overlaps
+    >>> fig, ax = plt.subplots(); _ = ax.plot([0, 1], [0, 1], label="diagonal")
+    >>> _ = ax.legend(loc="center")
+    >>> overlaps(fig)
+    ['axes 0: legend covers data']
+    """
+    if renderer is None:
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()
+    found = []
+    for k, ax in enumerate(fig.axes):
+        if not ax.get_visible():
+            continue
+        box = ax.get_window_extent(renderer)
+        pts = []
+        for line in ax.lines:
+            # reference lines spanning the axes (axhline, axvline) are not data
+            if not line.get_visible() or line.get_transform() != ax.transData:
+                continue
+            xy = np.asarray(line.get_xydata(), dtype=float)
+            if xy.size and line.get_linestyle() not in ("None", "", " "):
+                xy = np.column_stack(STEP_LOOKUP_MAP[line.get_drawstyle()](*xy.T))
+                pts.append(_densify(line.get_transform().transform(xy)))
+            elif xy.size:
+                pts.append(line.get_transform().transform(xy))
+        for coll in ax.collections:
+            offs = np.asarray(coll.get_offsets(), dtype=float)
+            if offs.size and coll.get_offset_transform() is not None and len(coll.get_paths()) and \
+                    type(coll).__name__ in ("PathCollection",):
+                pts.append(coll.get_offset_transform().transform(offs))
+        if not pts:
+            continue
+        pts = np.concatenate(pts)
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        inside = (pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) & (pts[:, 1] >= box.y0) & \
+                 (pts[:, 1] <= box.y1)
+        pts = pts[inside]
+        boxes = []
+        if ax.get_legend() is not None and ax.get_legend().get_visible():
+            boxes.append(("legend", ax.get_legend().get_window_extent(renderer)))
+        for txt in ax.texts:
+            if txt.get_visible() and txt.get_text().strip():
+                boxes.append((f"text {txt.get_text()[:30]!r}", txt.get_window_extent(renderer)))
+        for name, b in boxes:
+            hit = (pts[:, 0] >= b.x0 - pad) & (pts[:, 0] <= b.x1 + pad) & \
+                  (pts[:, 1] >= b.y0 - pad) & (pts[:, 1] <= b.y1 + pad)
+            if hit.any():
+                found.append(f"axes {k}: {name} covers data")
+    return found
+
+
+def smallest_text(fig, width_px=SITE_WIDTH_PX):
+    """The smallest visible text of ``fig`` in screen pixels when it is shown ``width_px`` wide.
+
+    Tick labels, legends, annotations, titles and axis labels all count.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    width_px : float, default :data:`SITE_WIDTH_PX`
+        Displayed width of the whole figure.
+
+    Returns
+    -------
+    (float, str)
+        Size in pixels and the text it belongs to.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import smallest_text
+    >>> fig, ax = plt.subplots(figsize=(7, 4)); _ = ax.set_xticks([0, 1])
+    >>> size, text = smallest_text(fig, width_px=700)
+    >>> round(size, 1) == round(plt.rcParams["xtick.labelsize"] if not isinstance(
+    ...     plt.rcParams["xtick.labelsize"], str) else size, 1)
+    True
+    """
+    from matplotlib.text import Text
+
+    scale = float(width_px) / (72.0 * fig.get_figwidth())  # px per point
+    best = (float("inf"), "")
+    for t in fig.findobj(Text):
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        ax = t.axes
+        if ax is not None and not ax.get_visible():
+            continue
+        if isinstance(t.get_text(), str):
+            size = t.get_fontsize() * scale
+            if size < best[0]:
+                best = (size, t.get_text()[:40])
+    return best
+
+
+def legend_outside(fig, axes=None, *, where="lower center", ncols=None):
+    """One legend for several axes, outside them (below by default): it never covers data and
+    stays put from frame to frame.
+
+    The entries of ``axes`` (default: all axes of ``fig``) are collected, one per label in order
+    of appearance; their own legends are removed.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or SubFigure
+    axes : sequence of Axes, optional
+    where : str, default "lower center"
+        Position outside the axes, as for ``fig.legend(loc="outside <where>")``.
+    ncols : int, optional
+        Columns; default all entries in one row, at most 4.
+
+    Returns
+    -------
+    matplotlib.legend.Legend or None
+        None when there is nothing to show.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import legend_outside
+    >>> fig, axes = plt.subplots(1, 2, layout="constrained")
+    >>> _ = axes[0].plot([0, 1], label="a"); _ = axes[1].plot([1, 0], label="b")
+    >>> [t.get_text() for t in legend_outside(fig).get_texts()]
+    ['a', 'b']
+    """
+    axes = list(fig.axes if axes is None else np.atleast_1d(axes).ravel())
+    seen = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    if not seen:
+        return None
+    n = ncols or min(len(seen), 4)
+    return fig.legend(list(seen.values()), list(seen.keys()), loc=f"outside {where}", ncols=n)
