@@ -96,6 +96,11 @@ def plot_instrument_paths(x, panels, *, xlabel, current=None, title=None, ax=Non
         One axes per panel; a new figure with the panels side by side is created if omitted.
     logy : sequence of int, default ()
         Indices of the panels drawn with a logarithmic vertical axis.
+    legend : {"inside", "outside"}, default "inside"
+        One legend per panel with several series, or one legend for all panels below them (it
+        never covers data and stays put from frame to frame).
+    fig : matplotlib.figure.Figure, optional
+        A figure made before by this function (without ``ax``): redrawn in place.
 
     Returns
     -------
@@ -104,7 +109,8 @@ def plot_instrument_paths(x, panels, *, xlabel, current=None, title=None, ax=Non
     Raises
     ------
     ValueError
-        If ``x`` is not increasing, a panel is malformed or a series has the wrong length.
+        If ``x`` is not increasing, a panel is malformed, a series has the wrong length,
+        ``legend`` is unknown or both ``ax`` and ``fig`` are given.
 
     Examples
     --------
