@@ -1,7 +1,7 @@
 """Figures for the chapter "Propositions" (numerical checks of every result).
 
 Every function draws on a **new** matplotlib figure and returns it; nothing is computed here beyond
-evaluating the objects handed in (the data come from :mod:`redlib.propositions`).
+evaluating the objects handed in (the data come from :func:`redlib.randomization_share` and :mod:`redlib.propositions`).
 
 * :func:`plot_randomization_share` -- ADK Proposition 6: the share of randomized types as the Pareto
   weights get more skewed (rises, then falls back to zero), with the weights themselves;
@@ -9,7 +9,7 @@ evaluating the objects handed in (the data come from :mod:`redlib.propositions`)
 
 Examples
 --------
->>> from redlib.propositions import randomization_share
+>>> from redlib import randomization_share
 >>> from redlib.plotting.propositions import plot_randomization_share
 >>> fig = plot_randomization_share(randomization_share([0.1, 10.0, 1000.0], grid_size=60))
 >>> len(fig.axes)
@@ -31,7 +31,7 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
     Parameters
     ----------
     data : dict
-        Output of :func:`redlib.propositions.randomization_share` (keys ``skew``, ``share``,
+        Output of :func:`redlib.randomization_share` (keys ``skew``, ``share``,
         ``lam_low``; it also records ``lo``, ``hi``, ``alpha``, ``lambda_bar`` if present).
     highlight : sequence of float, default (0.3, 10, 1000)
         Skews whose weight functions are drawn in the left panel (and marked on the right).
@@ -42,12 +42,12 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
 
     Examples
     --------
-    >>> from redlib.propositions import randomization_share
+    >>> from redlib import randomization_share
     >>> fig = plot_randomization_share(randomization_share([0.1, 10.0], grid_size=40), highlight=(0.1,))
     >>> fig.axes[1].get_xscale()
     'log'
     """
-    from ..propositions import ShapeWeight
+    from ..weights import ShapeWeight
 
     skew = np.asarray(data["skew"], dtype=float)
     share = np.asarray(data["share"], dtype=float)
