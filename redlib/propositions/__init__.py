@@ -42,6 +42,11 @@ from .adk import (check_adk_prop1, check_adk_prop2, check_adk_prop3, check_adk_p
 from .dka import (check_buyer_price, check_buyer_rationing, check_four_prices, check_no_free_lunch,
                   check_seller_price, check_seller_rationing, check_two_prices, check_wedge,
                   is_rationed)
+from .adk import HYPOTHESES as _ADK_HYPOTHESES
+from .dka import HYPOTHESES as _DKA_HYPOTHESES
+from .dka import cx_wedge_nonuniform
+from .general import (check_extreme_weight, check_first_welfare, check_general_dka,
+                      check_within_group)
 from .reports import LP_RTOL, PROB_TOL, CheckReport, Counterexample
 
 __all__ = [
@@ -50,11 +55,14 @@ __all__ = [
     "check_seller_price", "check_buyer_price", "check_two_prices", "check_wedge",
     "check_seller_rationing", "check_buyer_rationing", "check_four_prices", "check_no_free_lunch",
     "check_adk_prop1", "check_adk_prop2", "check_adk_prop3", "check_adk_prop4", "check_adk_prop5",
-    "check_adk_prop6", "check_adk_prop7", "check_adk_prop8",
+    "check_adk_prop6", "check_adk_prop7", "check_adk_prop8", "HYPOTHESES", "check_general_dka",
+    "check_first_welfare", "check_extreme_weight", "check_within_group",
 ]
 
 #: every ``prf:proposition`` / ``prf:theorem`` label of the book -> its check (book order)
 REGISTRY = {
+    "ch1-prop-first-welfare": check_first_welfare,
+    "ch1-prop-extreme": check_extreme_weight,
     "prop-seller-price": check_seller_price,
     "prop-buyer-price": check_buyer_price,
     "prop-two-prices": check_two_prices,
@@ -63,6 +71,9 @@ REGISTRY = {
     "prop-buyer-rationing": check_buyer_rationing,
     "thm-four-prices": check_four_prices,
     "prop-nfl": check_no_free_lunch,
+    "thm-dka-general": check_general_dka,
+    "ch4-prop-objective": check_within_group,
+    "ch4-prop-within": check_within_group,
     "ch4-prop-free-tier": check_adk_prop1,
     "ch4-prop-fully-random": check_adk_prop2,
     "ch4-prop-top": check_adk_prop3,
@@ -72,6 +83,13 @@ REGISTRY = {
     "ch4-prop-all-random": check_adk_prop7,
     "ch4-prop-all-assortative": check_adk_prop8,
 }
+
+#: label -> {hypothesis: function returning a Counterexample that drops it} (``{}``: the result
+#: carries no hypothesis beyond the model, or dropping it is not yet covered -- see each check)
+HYPOTHESES = {label: {} for label in REGISTRY}
+HYPOTHESES.update(_DKA_HYPOTHESES)
+HYPOTHESES.update(_ADK_HYPOTHESES)
+HYPOTHESES["thm-dka-general"] = {"G_j uniform (for the threshold 2 alpha*)": cx_wedge_nonuniform}
 
 #: every check, in the book's order: (label, function)
 ALL_CHECKS = list(REGISTRY.items())

@@ -24,7 +24,8 @@ from .instances import (decreasing_weight, other_groups, random_group_dist,
 from .reports import LP_RTOL, CheckReport, Counterexample, check_count, new_rng
 
 __all__ = ["check_adk_prop1", "check_adk_prop2", "check_adk_prop3", "check_adk_prop4",
-           "check_adk_prop5", "check_adk_prop6", "check_adk_prop7", "check_adk_prop8"]
+           "check_adk_prop5", "check_adk_prop6", "check_adk_prop7", "check_adk_prop8", "HYPOTHESES",
+           "cx_adk_prop1_not_essential", "cx_adk_prop3_alpha_below_lambar", "cx_adk_prop5_both_assortative"]
 
 
 def _quasi_convex(V, rtol=1e-9):
@@ -140,7 +141,7 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     return rep
 
 
-def _cx_adk_prop1(grid_size):
+def _cx_adk_prop1(grid_size=120):
     d = Uniform(0.5, 1.5)
     w = ShapeWeight("power", 1.0, 0.5, 1.5, 1.0)
     res = optimal_allocation([Group("g", d, w)], Uniform(0, 1), alpha=1.5, grid_size=grid_size)
@@ -223,7 +224,7 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     return rep
 
 
-def _cx_adk_prop2(grid_size):
+def _cx_adk_prop2(grid_size=120):
     """(1) holds but V is not quasi-convex (non-monotone weight): not fully random."""
     d = Uniform(0.5, 1.5)
     w = ShapeWeight("hump", (0.05, 0.9, 0.03), 0.5, 1.5, 1.0)
@@ -310,7 +311,7 @@ def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     return rep
 
 
-def _cx_adk_prop3(grid_size):
+def _cx_adk_prop3(grid_size=120):
     """Weights rising steeply at the top (lam(hi) > 2 alpha): the top is pooled."""
     d = Uniform(0.0, 1.0)
     w = ShapeWeight("rising", -8.0, 0.0, 1.0, 1.0)
@@ -416,7 +417,7 @@ def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     return rep
 
 
-def _cx_adk_prop4(grid_size):
+def _cx_adk_prop4(grid_size=120):
     """Literal 'only if' fails: V decreasing only where V < 0, yet assortative (pooled types excluded)."""
     d = Uniform(0.0, 1.0)
     w = ShapeWeight("power", 3.0, 0.0, 1.0, 1.0)  # lam(0) = 4 > 2 alpha
@@ -708,3 +709,68 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
 
 
 #: every check, in the book's order: (name, function)
+
+
+def cx_adk_prop1_not_essential(grid_size=120):
+    """ADK Proposition 1 without "essential" (``r_low = 0``): no free tier although ``lambar > alpha``.
+
+    Examples
+    --------
+    >>> cx_adk_prop1_not_essential(60).conclusion_fails
+    True
+    """
+    res = optimal_allocation([Group("g", Uniform(0.0, 1.0), 1.5)], Uniform(0, 1), alpha=1.0,
+                             grid_size=grid_size)
+    ga = res["g"]
+    return Counterexample("one group, G = U[0, 1], lam = 1.5 > alpha = 1", "essential good (r_low > 0)",
+                          bool(_fully_assortative(ga) and ga.regions[0][2] != "free"),
+                          f"regions {[(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]}")
+
+
+def cx_adk_prop3_alpha_below_lambar(grid_size=120):
+    """ADK Proposition 3 without ``alpha >= lambar``: a fully random group, the top is pooled.
+
+    Examples
+    --------
+    >>> cx_adk_prop3_alpha_below_lambar(60).conclusion_fails
+    True
+    """
+    res = optimal_allocation([Group("g", Uniform(0.5, 1.5), 1.5)], Uniform(0, 1), alpha=0.8,
+                             grid_size=grid_size)
+    ga = res["g"]
+    lo_b, hi_b = ga.blocks[-1]
+    return Counterexample("one group, G = U[0.5, 1.5], lam = 1.5 (constant), alpha = 0.8 < lambar",
+                          "alpha >= lambar", bool(hi_b > lo_b),
+                          f"top region {ga.regions[-1][2]!r} on [{ga.regions[-1][0]:.3f}, {ga.regions[-1][1]:.3f}]")
+
+
+def cx_adk_prop5_both_assortative(grid_size=120):
+    """ADK Proposition 5 without "group 2 fully random": two assortative groups interleave.
+
+    Examples
+    --------
+    >>> cx_adk_prop5_both_assortative(60).conclusion_fails
+    True
+    """
+    groups = [Group("1", Uniform(0.0, 1.0), 0.5, 0.5), Group("2", Uniform(0.0, 2.0), 0.5, 0.5)]
+    res = optimal_allocation(groups, Uniform(0, 1), alpha=1.0, grid_size=grid_size)
+    q = res.qualities
+    qlo, qhi = res["2"].quality_range
+    inside = (q > qlo + 1e-12) & (q < qhi - 1e-12)
+    mixed = bool(np.any(res["1"].quality_mass[inside] > 1e-12))
+    return Counterexample("groups U[0, 1] and U[0, 2], lam = 0.5 each, alpha = 1 (both assortative)",
+                          "group 2 fully random", mixed,
+                          f"group 1 gets quality levels inside group 2's range [{qlo:.3f}, {qhi:.3f}]")
+
+
+#: hypotheses of every second-deck result -> a function returning a Counterexample that drops it
+HYPOTHESES = {
+    "ch4-prop-free-tier": {"lambar > alpha": _cx_adk_prop1, "essential good": cx_adk_prop1_not_essential},
+    "ch4-prop-fully-random": {"quasi-convexity of V (sufficiency)": _cx_adk_prop2},
+    "ch4-prop-top": {"non-increasing weights": _cx_adk_prop3, "alpha >= lambar": cx_adk_prop3_alpha_below_lambar},
+    "ch4-prop-fully-assortative": {},
+    "ch4-prop-intermediate": {"group 2 fully random": cx_adk_prop5_both_assortative},
+    "ch4-prop-nonmonotone": {},
+    "ch4-prop-all-random": {},
+    "ch4-prop-all-assortative": {},
+}

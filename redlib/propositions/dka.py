@@ -30,6 +30,9 @@ from .reports import LP_RTOL, PROB_TOL, CheckReport, Counterexample, check_count
 __all__ = [
     "is_rationed", "check_seller_price", "check_buyer_price", "check_two_prices", "check_wedge",
     "check_seller_rationing", "check_buyer_rationing", "check_four_prices", "check_no_free_lunch",
+    "HYPOTHESES", "WEDGE_CX_BUYERS", "SELLER_CX_DIST", "cx_wedge_nonuniform", "cx_seller_price_nonuniform",
+    "cx_seller_price_large_q", "cx_seller_rationing_low_inequality", "cx_seller_rationing_large_mu",
+    "cx_buyer_rationing_low_inequality", "cx_buyer_rationing_mu_below_one", "cx_nfl_with_lump_sums",
 ]
 
 
@@ -141,12 +144,13 @@ def _cumulative(dist, w, lo, hi, n_quad=20001):
     return r, A, B
 
 
-def _seller_objective(dist, w, Q, R, p):
-    """The slides' seller objective at prices ``p`` (continuous uniform distribution, quadrature)."""
+def _seller_objective(dist, w, Q, R, p, Lam=None):
+    """The slides' seller objective at prices ``p`` (continuous distribution, quadrature)."""
     r, A, B = _cumulative(dist, w, dist.lo, dist.hi)
     p = np.asarray(p, dtype=float)
     val = p * np.interp(p, r, A) - np.interp(p, r, B)  # int_lo^p lam (p - r) dG
-    return Q / dist.cdf(p) * val + w.scale * (R - p * Q)
+    Lam = w.scale if Lam is None else Lam
+    return Q / dist.cdf(p) * val + Lam * (R - p * Q)
 
 
 def _seller_rstar(dist, w):
@@ -245,7 +249,7 @@ def check_seller_price(n_instances=20, seed=0, grid_size=400):
     return rep
 
 
-def _cx_seller_price(grid_size):
+def _cx_seller_price(grid_size=60):
     """Low inequality at the extreme type but lam not monotone: rationing beats p^C."""
     dist = Uniform(0.0, 1.0)
     w = ShapeWeight("hump", (0.1, 0.15, 0.05), 0.0, 1.0, 1.0)  # lam(0) < 2 Lam, big hump at 0.15
@@ -319,7 +323,7 @@ def check_buyer_price(n_instances=20, seed=0, grid_size=400):
     return rep
 
 
-def _cx_buyer_price(grid_size):
+def _cx_buyer_price(grid_size=60):
     """lam_B increasing (the richest buyers have the largest weight): a lower price is better."""
     dist = Uniform(0.0, 1.0)
     w = ShapeWeight("rising", -12.0, 0.0, 1.0, 1.0)
@@ -405,7 +409,7 @@ def _two_price_rationed(res):
     return bool(res.rationing and np.isfinite(d) and PROB_TOL < d < 1 - PROB_TOL and res.p_low < res.p_high)
 
 
-def _cx_two_prices(grid_size):
+def _cx_two_prices(grid_size=60):
     """High buyer inequality but small Q: the single competitive price stays optimal."""
     dist = Uniform(0.0, 1.0)
     w = ShapeWeight("power", 3.0, 0.0, 1.0, 1.0)
@@ -433,15 +437,35 @@ def _solve(m, lump_sum, n):
     return optimal_mechanism(m, lump_sum=lump_sum, grid_size=n)
 
 
+def _low_weight(rng, lo, hi, Lam):
+    """Weight of any shape on ``[lo, hi]`` with ``max lam <= 1.8 Lam`` (``Lam``: uniform average)."""
+    r = np.linspace(lo, hi, 2001)
+    for _ in range(200):
+        kind = int(rng.integers(3))
+        if kind == 0:
+            w = decreasing_weight(rng, lo, hi, Lam, float(rng.uniform(1.0, 1.8)))
+        elif kind == 1:
+            w = ShapeWeight("hump", (float(rng.uniform(0.5, 2.0)), float(rng.uniform(0, 1)),
+                                     float(rng.uniform(0.05, 0.3))), lo, hi, Lam)
+        else:
+            w = ShapeWeight("rising", -float(rng.uniform(0.1, 1.5)), lo, hi, Lam)
+        if float(np.max(w(r))) <= 1.8 * Lam:
+            return w
+    return ShapeWeight("const", 0.0, lo, hi, Lam)
+
+
 def check_wedge(n_instances=20, seed=0, grid_size=60):
     r"""Linking the sides: price wedges (slides "Linking the Two Sides (II)").
 
-    *When same-side inequality is low on both sides, it is optimal to set prices such that the
-    market clears; any revenue is paid as a lump sum to the side with the higher average weight
-    :math:`\Lambda_j`.*
+    Book statement (``prop-wedge``): *if* ``G_S`` *and* ``G_B`` *are uniform and same-side
+    inequality is low on both sides,* ``max_r lam_j(r) <= 2 Lam_j`` *(for non-increasing weights:*
+    ``lam_j(lo_j) <= 2 Lam_j``*), it is optimal to set prices such that the market clears; any
+    revenue is paid as a lump sum to the side with the higher average weight* :math:`\Lambda_j`.
+    The slides omit "uniform"; without it the statement is false (:func:`cx_wedge_nonuniform`).
 
-    Instances: uniform distributions on random intervals, non-increasing weights with
-    ``lam_j(lo_j) / Lam_j <= 1.8`` on both sides, ``|Lam_S - Lam_B| >= 0.1``, random ``mu``.
+    Instances: uniform distributions on random intervals, weights of any shape (non-increasing,
+    hump-shaped or rising) with ``max lam_j <= 1.8 Lam_j`` on both sides (checked on 2001 points),
+    ``|Lam_S - Lam_B| >= 0.1``, random ``mu``.
     Conclusion on :func:`redlib.optimal_mechanism`: one price per side, each traded with
     probability one (no rationing; clearing is then ``G_S(p_S) = mu (1 - G_B(p_B))``); the lump
     sum of the side with the lower ``Lam`` is zero and the other side's equals the revenue;
@@ -469,7 +493,7 @@ def check_wedge(n_instances=20, seed=0, grid_size=60):
     n_instances, rng = new_rng(n_instances, seed)
     grid_size = check_count("grid_size", grid_size, minimum=2)
     rep = CheckReport("linking the sides: price wedge", notes=(
-        f"uniform G_j, non-increasing lam_j with lam_j(lo)/Lam_j <= 1.8 on both sides, {grid_size} types per side"))
+        f"uniform G_j, any weight shape with max lam_j <= 1.8 Lam_j on both sides, {grid_size} types per side"))
     for i in range(n_instances):
         if i % 4 == 3:
             # closed form of chapter 3 (exercise ch3-ex-closed-form): U[0,1] on both sides, constant weights
@@ -516,8 +540,8 @@ def check_wedge(n_instances=20, seed=0, grid_size=60):
         LamB = max(LamB, 0.2)
         if abs(LamS - LamB) < 0.1:
             LamB = LamS + 0.5
-        wS = decreasing_weight(rng, *sides[0], LamS, float(rng.uniform(1.0, 1.8)))
-        wB = decreasing_weight(rng, *sides[1], LamB, float(rng.uniform(1.0, 1.8)))
+        wS = _low_weight(rng, *sides[0], LamS)
+        wB = _low_weight(rng, *sides[1], LamB)
         sd, bd = Uniform(*sides[0]), Uniform(*sides[1])
         mu = float(rng.uniform(0.3, 3.0))
         m = _market(sd, wS, bd, wB, mu)
@@ -547,7 +571,7 @@ def check_wedge(n_instances=20, seed=0, grid_size=60):
     return rep
 
 
-def _cx_wedge(grid_size):
+def _cx_wedge(grid_size=60):
     """High seller same-side inequality: the market-clearing single prices are no longer optimal."""
     sd, bd = Uniform(0, 1), Uniform(0, 1)
     wS = ShapeWeight("power", 4.0, 0, 1, 1.0)
@@ -622,7 +646,7 @@ def check_seller_rationing(n_instances=20, seed=0, grid_size=60):
     return rep
 
 
-def _cx_seller_rationing(grid_size):
+def _cx_seller_rationing(grid_size=60):
     """Same high seller inequality, but buyers much poorer (Lam_B >> Lam_S): no rationing."""
     sd, bd = Uniform(0, 1), Uniform(1.0, 2.0)
     wS = ShapeWeight("power", 2.0, 0, 1, 1.0)
@@ -706,7 +730,7 @@ def check_buyer_rationing(n_instances=20, seed=0, grid_size=60):
     return rep
 
 
-def _cx_buyer_rationing(grid_size):
+def _cx_buyer_rationing(grid_size=60):
     """High buyer inequality (ratio 3) but Lam_S = 2 Lam_B: alpha = Lam_S and phi_B is concave."""
     sd, bd = Uniform(0, 1), Uniform(3.0, 4.0)
     wB = ShapeWeight("power", 2.0, 3.0, 4.0, 1.0)
@@ -914,3 +938,204 @@ def check_no_free_lunch(n_instances=20, seed=0, grid_size=40):
             why.append("rationing also with lump sums allowed")
         rep.record(not why, desc, "; ".join(why))
     return rep
+
+
+# ------------------------------------------------------------------------------------------------
+# counterexamples for hypotheses that the checks above do not already drop
+# ------------------------------------------------------------------------------------------------
+#: the non-regular buyer distribution of the price-wedge counterexample: density 1 on [0, 0.4] and
+#: [0.9, 1], 0.01 in between (three pieces; its virtual value is not monotone)
+WEDGE_CX_BUYERS = ([0.0, 0.4, 0.41, 0.89, 0.9, 1.0], [1.0, 1.0, 0.01, 0.01, 1.0, 1.0])
+
+
+def cx_wedge_nonuniform(grid_size=60):
+    """Price wedge without "G uniform": constant weights, non-regular buyers, buyers rationed.
+
+    Sellers ``U[0, 1]`` with ``lam_S = 2``, buyers with the three-piece density
+    :data:`WEDGE_CX_BUYERS` and ``lam_B = 1``, ``mu = 0.4``: no same-side inequality at all, yet
+    ``alpha* = Lam_S = 2 > Lam_B`` gives the buyers' virtual value weight, its dip must be ironed
+    and the optimum rations buyers; the welfare is the LP referee's.
+
+    Parameters
+    ----------
+    grid_size : int, default 60
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_wedge_nonuniform(40).conclusion_fails
+    True
+    """
+    m = Market(Side(Uniform(0, 1), 2.0), Side(Tabulated(*WEDGE_CX_BUYERS), 1.0), buyer_mass=0.4)
+    res = optimal_mechanism(m, grid_size=grid_size)
+    lp = lp_market(m, grid_size=grid_size)
+    rat = is_rationed(res.buyers, 1.0 / grid_size)
+    same = abs(res.welfare - lp.welfare) <= LP_RTOL * max(1.0, abs(lp.welfare))
+    return Counterexample(
+        "sellers U[0,1] lam = 2; buyers three-piece density (1 on [0,0.4] and [0.9,1], 0.01 between) "
+        "lam = 1; mu = 0.4", "G_j uniform", bool(rat and same),
+        f"alpha = {res.alpha:.3g}; buyers' options {_fmt_opts(res.buyers, 1 / grid_size)}; "
+        f"welfare {res.welfare:.8f} = LP {lp.welfare:.8f}")
+
+
+#: the non-uniform seller distribution of the seller-price counterexample (a gap on [0.3, 0.7])
+SELLER_CX_DIST = ([0.0, 0.3, 0.31, 0.69, 0.7, 1.0], [1.0, 1.0, 0.01, 0.01, 1.0, 1.0])
+
+
+def cx_seller_price_nonuniform(grid_size=400):
+    """Optimal seller price without "G_S uniform": low inequality, yet rationing is optimal.
+
+    ``lam_S(r) = 1.5 (1 - r)^0.5`` (non-increasing; ``lam_S(0) / Lam_S = 1.55 <= 2``), ``G_S`` with
+    the density :data:`SELLER_CX_DIST`, ``Q = 0.2``: the price just above the gap beats ``p^C``.
+
+    Parameters
+    ----------
+    grid_size : int, default 400
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_seller_price_nonuniform(200).conclusion_fails
+    True
+    """
+    dist = Tabulated(*SELLER_CX_DIST)
+    w = ShapeWeight("power", 0.5, 0.0, 1.0, 1.0)
+    Lam = average_weight(w, dist)
+    Q, R = 0.2, 1.0
+    res = optimal_seller_price(Side(dist, w), Q, R, grid_size=grid_size)
+    pC = float(dist.quantile(Q))
+    o_pc, o_p = _seller_objective(dist, w, Q, R, np.array([pC, res.price]), Lam=Lam)
+    low = float(w(0.0)) <= 2 * Lam
+    return Counterexample(
+        f"sellers with a gap in their density (1 on [0,0.3] and [0.7,1], 0.01 between), lam = "
+        f"{w.__name__} (lam(0)/Lam = {float(w(0.0)) / Lam:.2f} <= 2), Q = {Q}", "G_S uniform",
+        bool(low and res.price > pC + 1e-9 and o_p > o_pc + 1e-9),
+        f"objective {o_p:.5f} at p = {res.price:.4f} (rationing {res.rationing:.3f}) > {o_pc:.5f} "
+        f"at p^C = {pC:.4f}")
+
+
+def cx_seller_price_large_q(grid_size=400):
+    """High seller inequality but ``Q`` not low: the competitive price stays optimal.
+
+    Parameters
+    ----------
+    grid_size : int, default 400
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_seller_price_large_q(200).conclusion_fails
+    True
+    """
+    w = ShapeWeight("power", 3.0, 0.0, 1.0, 1.0)
+    res = optimal_seller_price(Side(Uniform(0, 1), w), 0.6, 1.0, grid_size=grid_size)
+    return Counterexample("sellers U[0,1], lam = 4 (1 - r)^3 (ratio 4), Q = 0.6", "Q low enough",
+                          bool(res.rationing == 1.0 and abs(res.price - 0.6) <= 1.0 / grid_size),
+                          f"price {res.price:.4f} = p^C, no rationing")
+
+
+def _side_cx(sellers, buyers, mu, side, violated, description, grid_size=60):
+    """The optimum of the market does not ration ``side``: a dropped hypothesis."""
+    m = Market(sellers, buyers, buyer_mass=mu)
+    res = optimal_mechanism(m, grid_size=grid_size)
+    sm = res.sellers if side == "sellers" else res.buyers
+    return Counterexample(description, violated, not is_rationed(sm, 1.0 / grid_size),
+                          f"alpha = {res.alpha:.3g}; {side}' options {_fmt_opts(sm, 1 / grid_size)}")
+
+
+def cx_seller_rationing_low_inequality(grid_size=60):
+    """Seller rationing without high seller inequality (constant weights): no rationing.
+
+    Examples
+    --------
+    >>> cx_seller_rationing_low_inequality(40).conclusion_fails
+    True
+    """
+    return _side_cx(Side(Uniform(), 2.0), Side(Uniform(), 1.0), 0.1, "sellers",
+                    "high seller same-side inequality", "sellers U[0,1] lam = 2, buyers U[0,1] lam = 1, mu = 0.1",
+                    grid_size)
+
+
+def cx_seller_rationing_large_mu(grid_size=60):
+    """Seller rationing with ``mu`` not low: no rationing.
+
+    Examples
+    --------
+    >>> cx_seller_rationing_large_mu(40).conclusion_fails
+    True
+    """
+    return _side_cx(Side(Uniform(), ShapeWeight("power", 3.0, 0, 1, 1.0)), Side(Uniform(), 1.0), 1.0,
+                    "sellers", "mu low enough", "sellers U[0,1] lam = 4 (1 - r)^3, buyers U[0,1] lam = 1, mu = 1",
+                    grid_size)
+
+
+def cx_buyer_rationing_low_inequality(grid_size=60):
+    """Buyer rationing without high buyer inequality (constant weights): no rationing.
+
+    Examples
+    --------
+    >>> cx_buyer_rationing_low_inequality(40).conclusion_fails
+    True
+    """
+    return _side_cx(Side(Uniform(), 1.0), Side(Uniform(1.0, 2.0), 1.0), 1.05, "buyers",
+                    "high buyer same-side inequality", "sellers U[0,1] lam = 1, buyers U[1,2] lam = 1, mu = 1.05",
+                    grid_size)
+
+
+def cx_buyer_rationing_mu_below_one(grid_size=60):
+    """Buyer rationing with ``mu < 1`` (outside ``(1, 1 + eps)``): no rationing.
+
+    Examples
+    --------
+    >>> cx_buyer_rationing_mu_below_one(40).conclusion_fails
+    True
+    """
+    return _side_cx(Side(Uniform(), 1.0), Side(Uniform(1.0, 2.0), ShapeWeight("power", 3.0, 1.0, 2.0, 1.0)),
+                    0.8, "buyers", "mu in (1, 1 + eps)",
+                    "sellers U[0,1] lam = 1, buyers U[1,2] lam = 4 (2 - r)^3, mu = 0.8", grid_size)
+
+
+def cx_nfl_with_lump_sums(grid_size=60):
+    """No Free Lunch dropped (lump sums allowed): the optimum is a price wedge, not rationing.
+
+    Examples
+    --------
+    >>> cx_nfl_with_lump_sums(40).conclusion_fails
+    True
+    """
+    m = Market(Side(Uniform(), 10.0), Side(Uniform(), 1.0), buyer_mass=0.5)
+    res = optimal_mechanism(m, grid_size=grid_size)
+    pS, pB = res.sellers.options[0][0], res.buyers.options[0][0]
+    wedge = pB > pS + 1e-9 and res.sellers.lump_sum > 0
+    return Counterexample("sellers U[0,1] lam = 10, buyers U[0,1] lam = 1, mu = 0.5, lump sums allowed",
+                          "No Free Lunch", bool(wedge and not any(_rationed(res, m, grid_size))),
+                          f"p_B = {pB:.4f} > p_S = {pS:.4f}, lump sum {res.sellers.lump_sum:.4f}, no rationing")
+
+
+#: hypotheses of every first-deck result -> a function returning a Counterexample that drops it
+HYPOTHESES = {
+    "prop-seller-price": {"G_S uniform": cx_seller_price_nonuniform,
+                          "lam_S non-increasing": _cx_seller_price,
+                          "Q low enough": cx_seller_price_large_q},
+    "prop-buyer-price": {"lam_B non-increasing": _cx_buyer_price},
+    "prop-two-prices": {"Q large enough": _cx_two_prices},
+    "prop-wedge": {"G_j uniform": cx_wedge_nonuniform,
+                   "same-side inequality low on both sides": _cx_wedge},
+    "prop-seller-rationing": {"Lam_S >= Lam_B": _cx_seller_rationing,
+                              "high seller same-side inequality": cx_seller_rationing_low_inequality,
+                              "mu low enough": cx_seller_rationing_large_mu},
+    "prop-buyer-rationing": {"Lam_B >= Lam_S": _cx_buyer_rationing,
+                             "high buyer same-side inequality": cx_buyer_rationing_low_inequality,
+                             "mu in (1, 1 + eps)": cx_buyer_rationing_mu_below_one},
+    "thm-four-prices": {},
+    "prop-nfl": {"No Free Lunch": cx_nfl_with_lump_sums},
+}
