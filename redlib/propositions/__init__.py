@@ -47,6 +47,7 @@ from .dka import HYPOTHESES as _DKA_HYPOTHESES
 from .dka import cx_wedge_nonuniform
 from .general import (check_extreme_weight, check_first_welfare, check_general_dka,
                       check_within_group)
+from . import adk, dka, general, instances, reports
 from .reports import LP_RTOL, PROB_TOL, CheckReport, Counterexample
 
 __all__ = [

@@ -33,7 +33,8 @@ from .instances import (decreasing_weight, describe_side, random_continuous_dist
                         random_market, random_weight, with_masses)
 from .reports import LP_RTOL, CheckReport, check_count, new_rng
 
-__all__ = ["phi_points", "dual_value", "minimize_dual", "check_general_dka", "check_first_welfare",
+__all__ = ["phi_points", "dual_value", "minimize_dual", "seller_rstar", "rationing_boundary",
+           "check_general_dka", "check_first_welfare",
            "check_extreme_weight", "check_within_group"]
 
 
@@ -424,3 +425,88 @@ def check_within_group(n_instances=20, seed=0, grid_size=60, lp_grid=20):
                 why.append(f"{ga.label}: lambar > alpha and r_low > 0 but no free bottom tier")
         rep.record(not why, desc, "; ".join(why))
     return rep
+
+
+def seller_rstar(lam, alpha, lo=0.0, hi=1.0):
+    r"""Closed-form seller threshold for uniform ``G_S`` on ``[lo, hi]``: ``r*(alpha)``.
+
+    ``r*`` solves ``int_lo^r* (r - lo) lam(r) dr = alpha (r* - lo)^2`` (``lo`` if ``lam(lo) <= 2
+    alpha``, ``hi`` if no root): the right end of the bottom linear piece of ``co(phi_S^alpha)``.
+    With ``alpha = Lam_S`` it is the threshold of chapter 2; in the linked market ``alpha = alpha*``.
+
+    Parameters
+    ----------
+    lam : callable
+        Vectorized weight.
+    alpha : float
+        ``> 0``.
+    lo, hi : float, default 0, 1
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from redlib import power_weight
+    >>> round(seller_rstar(power_weight(1.0, 2.0), 1.0), 4)      # (4 - sqrt(10)) / 3
+    0.2792
+    """
+    from scipy.optimize import brentq
+    alpha = float(alpha)
+    if not alpha > 0:
+        raise ValueError(f"alpha must be > 0, got {alpha!r}")
+    s = np.linspace(0.0, 1.0, 4001)
+
+    def m(x):
+        return float(np.trapezoid(s * lam(lo + s * x), s)) - alpha
+
+    if m(1e-9 * (hi - lo)) <= 0:
+        return float(lo)
+    if m(hi - lo) >= 0:
+        return float(hi)
+    return float(lo + brentq(m, 1e-9 * (hi - lo), hi - lo, xtol=1e-12))
+
+
+def rationing_boundary(thetas, ratios, buyer_mass=0.2, grid_size=120):
+    r"""Seller rationing over the inequality map, with ``alpha*`` and the threshold ``r*(alpha*)``.
+
+    Sellers uniform on ``[0, 1]`` with ``power_weight(c, theta)`` (``lam_S(0) = c (1 + theta)``),
+    buyers uniform with ``lam_B = 1``, as in :func:`redlib.inequality_map` (``sides="sellers"``).
+
+    Parameters
+    ----------
+    thetas, ratios : array_like
+        Seller same-side inequality ``theta`` and cross-side ratio ``c = Lam_S / Lam_B``.
+    buyer_mass : float, default 0.2
+    grid_size : int, default 120
+
+    Returns
+    -------
+    dict
+        ``theta, ratio`` (inputs), ``rationed, alpha, quantity, rstar`` (arrays, shape
+        ``(len(thetas), len(ratios))``), ``boundary`` (smallest rationed ``theta`` per ratio, NaN
+        if none), ``mu``.
+
+    Examples
+    --------
+    >>> d = rationing_boundary([0.0, 4.0], [1.0], grid_size=60)
+    >>> d["rationed"][:, 0].tolist()
+    [False, True]
+    """
+    from redlib import power_weight
+    th = np.asarray(thetas, dtype=float)
+    cs = np.asarray(ratios, dtype=float)
+    shape = (th.size, cs.size)
+    rat, alpha, Q, rstar = np.zeros(shape, bool), np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    for i, t in enumerate(th):
+        for j, c in enumerate(cs):
+            w = power_weight(float(c), float(t))
+            m = Market(Side(Uniform(), w), Side(Uniform(), 1.0), buyer_mass=buyer_mass)
+            res = optimal_mechanism(m, grid_size=grid_size)
+            rat[i, j] = is_rationed(res.sellers, 1.0 / grid_size)
+            alpha[i, j], Q[i, j] = res.alpha, res.quantity
+            rstar[i, j] = seller_rstar(w, res.alpha)
+    boundary = np.array([th[np.argmax(rat[:, j])] if rat[:, j].any() else np.nan for j in range(cs.size)])
+    return dict(theta=th, ratio=cs, rationed=rat, alpha=alpha, quantity=Q, rstar=rstar,
+                boundary=boundary, mu=float(buyer_mass))
