@@ -79,7 +79,7 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     *there is* :math:`r_i^* > \underline r_i` *such that the allocation is random at a price of 0 for
     all types* :math:`r \le r_i^*`.
 
-    Instances: a target group with uniform or truncated-normal ``G`` on ``[lo, hi]``,
+    Instances: a target group with uniform, truncated-normal, multi-modal or three-piece ``G`` on ``[lo, hi]``,
     ``lo`` in ``[0.2, 1]``, non-increasing weight, ``alpha = lambar / k`` with ``k`` in
     ``[1.2, 3]``; 0-2 other random groups; objects uniform or discrete.  Conclusion on
     :func:`redlib.optimal_allocation`: the target group's bottom block contains at least two grid
@@ -160,7 +160,7 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     :math:`\alpha \bar r_i \le \int r \lambda_i(r)\, dG_i(r)` (1) (and :math:`\alpha < \bar\lambda_i`);
     *sufficient: (1) and quasi-convexity of* :math:`\alpha J_i + \Lambda_i h_i`.
 
-    Instances (one target group plus 0-2 others): ``G`` uniform or truncated normal on
+    Instances (one target group plus 0-2 others): ``G`` uniform, truncated normal, multi-modal or three-piece on
     ``[lo, hi]`` with ``lo`` in ``[0, 1]``, non-increasing weight.  "Sufficient" instances:
     ``alpha = int r lam dG / (hi (1 + m))``, ``m`` in ``[0.05, 0.5]`` (so (1) holds with a 5%
     margin) and ``V`` quasi-convex (checked on 4001 points; instances where it is not are
@@ -247,7 +247,7 @@ def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     assortative for all types above some* :math:`r_i^* < \bar r_i`.
 
     Instances: 1-3 groups; the target group has a discrete (random values, probabilities and a
-    non-increasing weight table), uniform or truncated-normal ``G`` with a non-increasing weight;
+    non-increasing weight table), uniform, truncated-normal, multi-modal or three-piece ``G`` with a non-increasing weight;
     ``alpha = lambar * k``, ``k`` in ``[1, 2]``.  Conclusion: the target group's top type is not
     pooled (region ``"assortative"`` at the top) and gets an object; ``verify()``; LP referee.
     (On finite types this holds exactly: with ``alpha >= lambar`` and non-increasing weights every

@@ -30,7 +30,7 @@ from .reports import LP_RTOL, PROB_TOL, CheckReport, Counterexample, check_count
 __all__ = [
     "is_rationed", "check_seller_price", "check_buyer_price", "check_two_prices", "check_wedge",
     "check_seller_rationing", "check_buyer_rationing", "check_four_prices", "check_no_free_lunch",
-    "HYPOTHESES", "WEDGE_CX_BUYERS", "SELLER_CX_DIST", "cx_wedge_nonuniform", "cx_seller_price_nonuniform",
+    "HYPOTHESES", "WEDGE_CX_BUYERS", "WEDGE_CX_MU", "SELLER_CX_DIST", "cx_wedge_nonuniform", "cx_seller_price_nonuniform",
     "cx_seller_price_large_q", "cx_seller_rationing_low_inequality", "cx_seller_rationing_large_mu",
     "cx_buyer_rationing_low_inequality", "cx_buyer_rationing_mu_below_one", "cx_nfl_with_lump_sums",
 ]
@@ -772,8 +772,8 @@ def check_four_prices(n_instances=20, seed=0, grid_size=40):
     transfer) and rationing; the total number of prices is at most 4, and at most 3 if a lump-sum
     transfer is paid.*
 
-    Instances: arbitrary markets (discrete sides with arbitrary weights, uniform or truncated
-    normal sides with monotone or non-monotone weights, random ``mu``), with and without lump
+    Instances: arbitrary markets (discrete sides with arbitrary weights, uniform, truncated
+    normal, multi-modal or three-piece (non-regular) sides with monotone or non-monotone weights, random ``mu``), with and without lump
     sums.  Conclusion on :func:`redlib.optimal_mechanism`: ``verify()`` passes, the number of
     distinct posted prices over both sides is at most 4, at most 3 when a lump sum is non-zero,
     ``n_prices`` agrees with the menus, and the welfare equals the LP referee's (so the mechanism
@@ -963,18 +963,21 @@ def check_no_free_lunch(n_instances=20, seed=0, grid_size=40):
 # ------------------------------------------------------------------------------------------------
 # counterexamples for hypotheses that the checks above do not already drop
 # ------------------------------------------------------------------------------------------------
-#: the non-regular buyer distribution of the price-wedge counterexample: density 1 on [0, 0.4] and
-#: [0.9, 1], 0.01 in between (three pieces; its virtual value is not monotone)
-WEDGE_CX_BUYERS = ([0.0, 0.4, 0.41, 0.89, 0.9, 1.0], [1.0, 1.0, 0.01, 0.01, 1.0, 1.0])
+#: the non-regular buyer distribution of the price-wedge counterexample: density 1 on [0, 0.5] and
+#: [0.8, 1], 0.01 in between (three pieces; its virtual value is not monotone)
+WEDGE_CX_BUYERS = ([0.0, 0.5, 0.51, 0.79, 0.8, 1.0], [1.0, 1.0, 0.01, 0.01, 1.0, 1.0])
+#: buyer mass of the price-wedge counterexample
+WEDGE_CX_MU = 0.3
 
 
 def cx_wedge_nonuniform(grid_size=60):
     """Price wedge without "G uniform": constant weights, non-regular buyers, buyers rationed.
 
     Sellers ``U[0, 1]`` with ``lam_S = 2``, buyers with the three-piece density
-    :data:`WEDGE_CX_BUYERS` and ``lam_B = 1``, ``mu = 0.4``: no same-side inequality at all, yet
+    :data:`WEDGE_CX_BUYERS` and ``lam_B = 1``, ``mu = 0.3``: no same-side inequality at all, yet
     ``alpha* = Lam_S = 2 > Lam_B`` gives the buyers' virtual value weight, its dip must be ironed
-    and the optimum rations buyers; the welfare is the LP referee's.
+    and the optimum rations buyers (about 27% of them, on 60, 120 and 240 cells alike); the welfare
+    is the LP referee's.
 
     Parameters
     ----------
@@ -989,14 +992,14 @@ def cx_wedge_nonuniform(grid_size=60):
     >>> cx_wedge_nonuniform(40).conclusion_fails
     True
     """
-    m = Market(Side(Uniform(0, 1), 2.0), Side(Tabulated(*WEDGE_CX_BUYERS), 1.0), buyer_mass=0.4)
+    m = Market(Side(Uniform(0, 1), 2.0), Side(Tabulated(*WEDGE_CX_BUYERS), 1.0), buyer_mass=WEDGE_CX_MU)
     res = optimal_mechanism(m, grid_size=grid_size)
     lp = lp_market(m, grid_size=grid_size)
     rat = is_rationed(res.buyers, 1.0 / grid_size)
     same = abs(res.welfare - lp.welfare) <= LP_RTOL * max(1.0, abs(lp.welfare))
     return Counterexample(
-        "sellers U[0,1] lam = 2; buyers three-piece density (1 on [0,0.4] and [0.9,1], 0.01 between) "
-        "lam = 1; mu = 0.4", "G_j uniform", bool(rat and same),
+        "sellers U[0,1] lam = 2; buyers three-piece density (1 on [0,0.5] and [0.8,1], 0.01 between) "
+        "lam = 1; mu = 0.3", "G_j uniform", bool(rat and same),
         f"alpha = {res.alpha:.3g}; buyers' options {_fmt_opts(res.buyers, 1 / grid_size)}; "
         f"welfare {res.welfare:.8f} = LP {lp.welfare:.8f}")
 
