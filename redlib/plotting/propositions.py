@@ -108,6 +108,7 @@ def plot_check_summary(reports, dropped=None):
     ...                          {"a": {"h": True}, "b": {}})
     >>> len(fig.axes)
     2
+    >>> plt.close(fig)
     """
     if not isinstance(reports, dict):
         reports = {r.name: r for r in reports}
@@ -159,6 +160,7 @@ def plot_rationing_boundary(data):
     >>> fig = plot_rationing_boundary(rationing_boundary([0.0, 4.0], [1.0, 2.0], grid_size=40))
     >>> len(fig.axes)
     1
+    >>> plt.close(fig)
     """
     th, cs = np.asarray(data["theta"]), np.asarray(data["ratio"])
     rat, alpha = np.asarray(data["rationed"]), np.asarray(data["alpha"])

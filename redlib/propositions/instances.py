@@ -107,7 +107,7 @@ def random_continuous_dist(rng, lo, hi, kinds=DIST_KINDS):
     Examples
     --------
     >>> random_continuous_dist(np.random.default_rng(0), 0.0, 1.0, kinds=("uniform",))
-    Uniform(0.0, 1.0)
+    Uniform(lo=0.0, hi=1.0)
     """
     kind = kinds[int(rng.integers(len(kinds)))]
     if kind not in DIST_KINDS:
@@ -193,7 +193,7 @@ def describe_side(dist, w):
     Examples
     --------
     >>> describe_side(Uniform(0, 1), 2.0)
-    'Uniform(0.0, 1.0) with lam = 2.0'
+    'Uniform(lo=0.0, hi=1.0) with lam = 2.0'
     """
     return f"{dist!r} with lam = {getattr(w, '__name__', w)}"
 
