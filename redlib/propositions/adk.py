@@ -25,6 +25,7 @@ from .reports import LP_RTOL, CheckReport, Counterexample, check_count, new_rng
 
 __all__ = ["check_adk_prop1", "check_adk_prop2", "check_adk_prop3", "check_adk_prop4",
            "check_adk_prop5", "check_adk_prop6", "check_adk_prop7", "check_adk_prop8", "HYPOTHESES",
+           "solve_and_confirm",
            "cx_adk_prop1_not_essential", "cx_adk_prop3_alpha_below_lambar", "cx_adk_prop5_both_assortative"]
 
 
@@ -41,8 +42,37 @@ def _gdesc(groups, alpha):
     return f"alpha={alpha:.4g}; " + "; ".join(parts)
 
 
-def _solve_alloc(rep, groups, objects, alpha, n, desc, why, lp_grid=24):
-    """Solve, verify, and confirm with the LP referee; appends problems to ``why``."""
+def solve_and_confirm(rep, groups, objects, alpha, n, desc, why, lp_grid=24):
+    """Solve with :func:`redlib.optimal_allocation`, ``verify()``, confirm with the LP referee.
+
+    Parameters
+    ----------
+    rep : CheckReport
+        Receives the LP gap.
+    groups, objects, alpha
+        The instance.
+    n : int
+        Grid of the solve.
+    desc : str
+        Unused (kept for call-site symmetry).
+    why : list of str
+        Problems are appended here.
+    lp_grid : int, default 24
+        Coarser grid of the LP comparison (0: skip).
+
+    Returns
+    -------
+    AllocationResult
+
+    Examples
+    --------
+    >>> from redlib import Group, Uniform
+    >>> from redlib.propositions import CheckReport
+    >>> why = []
+    >>> res = solve_and_confirm(CheckReport("x"), [Group("g", Uniform(), 0.5)], Uniform(), 1.0, 20, "", why, 10)
+    >>> why
+    []
+    """
     res = optimal_allocation(groups, objects, alpha, grid_size=n)
     try:
         res.verify()
@@ -122,7 +152,7 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         objects = random_objects(rng)
         desc = _gdesc(groups, alpha) + f"; objects {objects!r}"
         why = []
-        res = _solve_alloc(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
         ga = res["target"]
         lo_b, hi_b = ga.blocks[0]
         scale = max(1.0, float(ga.types[-1]))
@@ -210,7 +240,7 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         desc = (f"[{'sufficient' if sufficient else 'necessary'}] " + _gdesc(groups, alpha)
                 + f"; objects {objects!r}")
         why = []
-        res = _solve_alloc(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
         for ga in res:
             if _fully_random(ga) and not ga.lambda_bar > alpha:
                 why.append(f"group {ga.label} fully random with lambar {ga.lambda_bar:.4g} <= alpha")
@@ -297,7 +327,7 @@ def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         objects = random_objects(rng)
         desc = _gdesc(groups, alpha) + f"; objects {objects!r}"
         why = []
-        res = _solve_alloc(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
         ga = res["target"]
         lo_b, hi_b = ga.blocks[-1]
         if hi_b > lo_b:
@@ -406,7 +436,7 @@ def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         objects = Uniform(0.0, 1.0)
         desc = f"[{'if' if if_part else 'only if'}] " + _gdesc(groups, alpha)
         why = []
-        res = _solve_alloc(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
         fa = _fully_assortative(res["target"])
         if if_part and not fa:
             why.append(f"pooled blocks receiving objects: {_pooled_served_blocks(res['target'])}")
@@ -488,7 +518,7 @@ def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         objects = Uniform(0.0, 1.0)
         desc = _gdesc(groups, alpha)
         why = []
-        res = _solve_alloc(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
         a1, a2 = res["assortative"], res["random"]
         if not (_fully_assortative(a1) and _fully_random(a2)):
             rep.skipped += 1
@@ -614,7 +644,7 @@ def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         objects = Uniform(0.0, 1.0)
         desc = _gdesc(groups, alpha)
         why = []
-        res = _solve_alloc(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
         if not all(_fully_random(ga) for ga in res):
             rep.skipped += 1
             continue
@@ -692,7 +722,7 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
         objects = Uniform(0.0, 1.0)
         desc = ("[r_low = 0] " if zero_lo else "") + _gdesc(groups, alpha)
         why = []
-        res = _solve_alloc(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
         if not all(_fully_assortative(ga) for ga in res):
             rep.skipped += 1
             continue

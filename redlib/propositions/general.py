@@ -30,6 +30,7 @@ from redlib import (Discrete, Market, Side, Tabulated, Uniform, competitive_equi
                     weights_from_joint)
 from redlib.referee import lp_allocation, lp_market
 
+from .adk import solve_and_confirm
 from .dka import is_rationed
 from .instances import (decreasing_weight, describe_side, random_continuous_dist, random_group_dist,
                         random_market, random_weight, with_masses)
@@ -403,15 +404,7 @@ def check_within_group(n_instances=20, seed=0, grid_size=60, lp_grid=20):
         objects = Uniform(0.0, 1.0) if rng.random() < 0.6 else Discrete([0.2, 0.5, 1.0], [0.3, 0.4, 0.3])
         desc = f"alpha={alpha:.3g}; " + "; ".join(f"{G.label}: {G.dist!r}, {G.weight!r}" for G in groups)
         why = []
-        res = optimal_allocation(groups, objects, alpha, grid_size=grid_size)
-        try:
-            res.verify()
-        except AssertionError as exc:
-            why.append(f"verify() failed: {exc}")
-        small = optimal_allocation(groups, objects, alpha, grid_size=lp_grid)
-        lp = lp_allocation(groups, objects, alpha, grid_size=lp_grid)
-        if rep.add_gap(small.welfare, lp.welfare) > LP_RTOL:
-            why.append(f"solver {small.welfare:.10g} != LP {lp.welfare:.10g}")
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
         for ga in res:
             scale = max(1.0, float(np.max(np.abs(ga.types))))
             for a, b in ga.blocks:
