@@ -148,7 +148,7 @@ def plot_rationing_boundary(data):
     Parameters
     ----------
     data : dict
-        Output of :func:`redlib.propositions.general.rationing_boundary`.
+        Output of ``redlib.propositions.general.rationing_boundary``.
 
     Returns
     -------

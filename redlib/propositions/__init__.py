@@ -14,10 +14,8 @@ and :data:`HYPOTHESES` maps every label to its hypotheses, each with a function 
 hypothesis and returns a :class:`Counterexample` (so each hypothesis is shown to be needed and each
 check able to fail).
 
-The package has four small modules: :mod:`~redlib.propositions.reports` (reports),
-:mod:`~redlib.propositions.instances` (instance generators), :mod:`~redlib.propositions.dka`
-(first deck), :mod:`~redlib.propositions.adk` (second deck) and
-:mod:`~redlib.propositions.general` (the general characterization of the linked market and the
+The package has five small modules: ``reports`` (reports), ``instances`` (instance generators),
+``dka`` (first deck), ``adk`` (second deck) and ``general`` (the general characterization of the linked market and the
 remaining results of chapters 1 and 4).  It uses only the public API of :mod:`redlib`.
 
 Discretization, stated honestly

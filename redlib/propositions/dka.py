@@ -474,11 +474,11 @@ def _pooling_vanishes(m, n, refinements=(4,)):
 def check_wedge(n_instances=20, seed=0, grid_size=60):
     r"""Linking the sides: price wedges (slides "Linking the Two Sides (II)").
 
-    Book statement (``prop-wedge``): *if* ``G_S`` *and* ``G_B`` *are uniform and same-side
-    inequality is low on both sides,* ``max_r lam_j(r) <= 2 Lam_j`` *(for non-increasing weights:*
-    ``lam_j(lo_j) <= 2 Lam_j``*), it is optimal to set prices such that the market clears; any
-    revenue is paid as a lump sum to the side with the higher average weight* :math:`\Lambda_j`.
-    The slides omit "uniform"; without it the statement is false (:func:`cx_wedge_nonuniform`).
+    Book statement (``prop-wedge``): if ``G_S`` and ``G_B`` are uniform and same-side inequality is
+    low on both sides, ``max_r lam_j(r) <= 2 Lam_j`` (for non-increasing weights
+    ``lam_j(lo_j) <= 2 Lam_j``), it is optimal to set prices such that the market clears; any revenue
+    is paid as a lump sum to the side with the higher average weight :math:`\Lambda_j`.
+    The slides omit "uniform"; without it the statement is false (``cx_wedge_nonuniform``).
 
     Instances: uniform distributions on random intervals, weights of any shape (non-increasing,
     hump-shaped or rising) with ``max lam_j <= 1.8 Lam_j`` on both sides (checked on 2001 points),
@@ -486,7 +486,7 @@ def check_wedge(n_instances=20, seed=0, grid_size=60):
     Conclusion on :func:`redlib.optimal_mechanism`: one price per side, each traded with
     probability one (no rationing -- a pool of marginal cells counts as rationing unless its mass,
     re-solved on four times as many cells, is at most 1.5 of those cells: it then vanishes like
-    ``1/n``, see :func:`_pooling_vanishes`; clearing is then ``G_S(p_S) = mu (1 - G_B(p_B))``); the lump
+    ``1/n``, see ``_pooling_vanishes``; clearing is then ``G_S(p_S) = mu (1 - G_B(p_B))``); the lump
     sum of the side with the lower ``Lam`` is zero and the other side's equals the revenue;
     ``verify()`` passes; the welfare equals the LP referee's.  Every fourth instance has constant
     weights and both sides uniform on ``[0, 1]``, where quantity, prices and lump sum must also match
@@ -862,7 +862,7 @@ def check_no_free_lunch(n_instances=20, seed=0, grid_size=40):
     optimum posts one price per side and rations nobody (read on the finite market: no strictly
     gaining type trades with a probability in ``(0, 1)``, and indifferent marginal types trade at
     that same price) its welfare equals that of the best competitive equilibrium satisfying NFL
-    (:func:`_best_nfl_ce`; on finite types the clearing price is an interval) -- a wedge never
+    (``_best_nfl_ce``; on finite types the clearing price is an interval) -- a wedge never
     helps: with one sure price per side, raising the seller price and lowering the buyer price
     to a clearing price makes every agent weakly better off.  ``verify()``; LP referee
     (``lump_sum=False``).  Instances where no competitive equilibrium satisfies NFL are skipped.

@@ -207,13 +207,13 @@ def check_general_dka(n_instances=20, seed=0, grid_size=30):
     closure at the chosen quantity; for uniform* ``G_j`` *and non-increasing* ``lam_j`` *this needs*
     ``lam_j(r_low_j) > 2 alpha*``.
 
-    Instances: :func:`~redlib.propositions.instances.random_market` (each side discrete, uniform,
+    Instances: ``instances.random_market`` (each side discrete, uniform,
     truncated normal, multi-modal or three-piece; monotone or non-monotone weights) with and
     without lump sums (alternating), and every third instance with both sides uniform and
     non-increasing weights of any inequality.  Conclusions: ``min L`` (golden section to
-    ``1e-11`` in ``alpha``, :func:`dual_value` written independently of the solver) equals the LP
+    ``1e-11`` in ``alpha``, ``dual_value`` written independently of the solver) equals the LP
     referee's welfare (relative ``1e-7``); ``L(alpha_solver)`` equals it too; a rationed side (by
-    :func:`~redlib.propositions.dka.is_rationed`) has a hull gap at its quantity; uniform
+    :func:`~redlib.propositions.is_rationed`) has a hull gap at its quantity; uniform
     instances: a rationed side has ``lam_j`` at its lowest grid type ``> 2 alpha*``.
 
     Parameters
