@@ -44,7 +44,7 @@ from .adk import HYPOTHESES as _ADK_HYPOTHESES
 from .dka import HYPOTHESES as _DKA_HYPOTHESES
 from .dka import cx_wedge_nonuniform
 from .general import (check_extreme_weight, check_first_welfare, check_general_dka,
-                      check_within_group)
+                      check_within_group, cx_first_welfare_unequal_weights)
 from . import adk, dka, general, instances, reports
 from .reports import LP_RTOL, PROB_TOL, CheckReport, Counterexample
 
@@ -89,6 +89,7 @@ HYPOTHESES = {label: {} for label in REGISTRY}
 HYPOTHESES.update(_DKA_HYPOTHESES)
 HYPOTHESES.update(_ADK_HYPOTHESES)
 HYPOTHESES["thm-dka-general"] = {"G_j uniform (for the threshold 2 alpha*)": cx_wedge_nonuniform}
+HYPOTHESES["ch1-prop-first-welfare"] = {"v^M = 1 on both sides": cx_first_welfare_unequal_weights}
 
 #: every check, in the book's order: (label, function)
 ALL_CHECKS = list(REGISTRY.items())

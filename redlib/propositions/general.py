@@ -37,7 +37,7 @@ from .instances import (decreasing_weight, describe_side, random_continuous_dist
 from .reports import LP_RTOL, CheckReport, check_count, new_rng
 
 __all__ = ["phi_points", "dual_value", "minimize_dual", "seller_rstar", "rationing_boundary",
-           "check_general_dka", "check_first_welfare",
+           "check_general_dka", "check_first_welfare", "cx_first_welfare_unequal_weights",
            "check_extreme_weight", "check_within_group"]
 
 
@@ -505,3 +505,24 @@ def rationing_boundary(thetas, ratios, buyer_mass=0.2, grid_size=120):
     boundary = np.array([th[np.argmax(rat[:, j])] if rat[:, j].any() else np.nan for j in range(cs.size)])
     return dict(theta=th, ratio=cs, rationed=rat, alpha=alpha, quantity=Q, rstar=rstar,
                 boundary=boundary, mu=float(buyer_mass))
+
+
+def cx_first_welfare_unequal_weights(grid_size=60):
+    """First welfare theorem without ``v^M = 1``: with ``Lam_S = 2 Lam_B`` a wedge beats the CE.
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_first_welfare_unequal_weights(40).conclusion_fails
+    True
+    """
+    from .reports import Counterexample
+    m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0), buyer_mass=1.0)
+    lp = lp_market(m, grid_size=grid_size)
+    ce = competitive_equilibrium(m, grid_size=grid_size)
+    return Counterexample("sellers U[0,1] lam = 2, buyers U[0,1] lam = 1, mu = 1", "v^M = 1 on both sides",
+                          bool(lp.welfare > ce.welfare + 1e-6),
+                          f"optimum {lp.welfare:.5f} > competitive equilibrium {ce.welfare:.5f}")
