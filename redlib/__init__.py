@@ -18,14 +18,15 @@ Distributions
 Weights
     evaluate_weight, average_weight, power_weight, weights_from_joint, weights_from_samples,
     JointWeights, SampleWeight, crra_marginal_utility, weights_from_wealth, sample_from_table,
-    crra_population, lognormal_sigma_from_shares, CRRAPopulation
+    crra_population, lognormal_sigma_from_shares, CRRAPopulation, ShapeWeight
 Envelope
     Envelope, concave_envelope
 Models
     Side, Market, FiniteMarket, Group
 Solvers
     competitive_equilibrium, optimal_seller_price, optimal_buyer_price, optimal_buyer_two_prices,
-    optimal_mechanism, classify_instruments, inequality_map, optimal_allocation
+    optimal_mechanism, classify_instruments, inequality_map, optimal_allocation, virtual_value,
+    randomization_share
 Result types
     CompetitiveEquilibrium, OneSidedResult, TwoPriceResult, MechanismResult, SideMechanism,
     MechanismVerificationError, InequalityMap, GroupAllocation, AllocationResult
@@ -46,7 +47,14 @@ Examples
 >>> "lp_market" in dir(redlib), "market" in dir(redlib)
 (False, False)
 """
-from .allocation import AllocationResult, Group, GroupAllocation, optimal_allocation
+from .allocation import (
+    AllocationResult,
+    Group,
+    GroupAllocation,
+    optimal_allocation,
+    randomization_share,
+    virtual_value,
+)
 from .distributions import ContinuousDistribution, Discrete, Distribution, Tabulated, Truncated, Uniform
 from .envelope import Envelope, concave_envelope
 from .market import CompetitiveEquilibrium, FiniteMarket, Market, Side, competitive_equilibrium
@@ -70,6 +78,7 @@ from .weights import (
     CRRAPopulation,
     JointWeights,
     SampleWeight,
+    ShapeWeight,
     average_weight,
     crra_marginal_utility,
     crra_population,
@@ -90,7 +99,7 @@ __all__ = [
     # weights
     "evaluate_weight", "average_weight", "power_weight", "weights_from_joint", "weights_from_samples",
     "JointWeights", "SampleWeight", "crra_marginal_utility", "weights_from_wealth", "sample_from_table",
-    "crra_population", "lognormal_sigma_from_shares", "CRRAPopulation",
+    "crra_population", "lognormal_sigma_from_shares", "CRRAPopulation", "ShapeWeight",
     # envelope
     "Envelope", "concave_envelope",
     # models
@@ -98,7 +107,7 @@ __all__ = [
     # solvers
     "competitive_equilibrium", "optimal_seller_price", "optimal_buyer_price",
     "optimal_buyer_two_prices", "optimal_mechanism", "classify_instruments", "inequality_map",
-    "optimal_allocation",
+    "optimal_allocation", "virtual_value", "randomization_share",
     # result types
     "CompetitiveEquilibrium", "OneSidedResult", "TwoPriceResult", "MechanismResult", "SideMechanism",
     "MechanismVerificationError", "InequalityMap", "GroupAllocation", "AllocationResult",

@@ -40,13 +40,13 @@ from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._validation import check_int, check_nonneg, check_positive
-from .distributions import Distribution, check_distribution
+from ._validation import check_finite_array, check_int, check_nonneg, check_positive
+from .distributions import Distribution, Uniform, check_distribution
 from .envelope import Envelope, concave_envelope
-from .weights import evaluate_weight
+from .weights import ShapeWeight, evaluate_weight
 
 __all__ = ["Group", "GroupAllocation", "AllocationResult", "optimal_allocation", "FiniteAllocation",
-           "finite_allocation", "REGION_KINDS"]
+           "finite_allocation", "REGION_KINDS", "virtual_value", "randomization_share"]
 
 #: region labels used in ``GroupAllocation.regions``
 REGION_KINDS = ("assortative", "random", "free", "excluded")
@@ -867,3 +867,123 @@ def optimal_allocation(groups: Sequence[Group], objects: Distribution, alpha: fl
     shares[None] = np.clip(unalloc, 0.0, None)
     return AllocationResult(alpha=alpha, welfare=float(welfare), revenue=float(revenue), groups=out,
                             qualities=q, supply=f, quality_shares=shares, unallocated=shares[None])
+
+
+# ----------------------------------------------------------------------------------------------
+# continuous virtual values and the data of the Proposition 6 figure
+# ----------------------------------------------------------------------------------------------
+def virtual_value(dist, weight, alpha, n=4001):
+    r"""Continuous ``V = alpha J + Lam h`` of a group (slides' Propositions 2 and 4), on a fine grid.
+
+    ``h = (1 - G)/g``, ``J = r - h``, ``Lam(r) = E[lam | r~ >= r]``, so ``Lam h = (1/g) int_r^hi lam g``.
+
+    Parameters
+    ----------
+    dist : ContinuousDistribution
+        With ``pdf``; support ``[lo, hi]``, density positive on it.
+    weight : callable or float
+        Pareto weight ``lam(r)`` (a vectorized callable or a non-negative constant).
+    alpha : float
+        Weight on revenue, ``>= 0``.
+    n : int, default 4001
+        Grid points, ``>= 2``.
+
+    Returns
+    -------
+    dict
+        ``r, V, lambda_bar, int_r_lam`` (``int r lam dG``), ``h, J, Lam``.
+
+    Raises
+    ------
+    ValueError
+        If ``dist`` is discrete or its density vanishes on the grid (``h`` would be infinite),
+        ``weight`` is negative or not finite, ``alpha < 0`` or ``n < 2``.
+
+    Examples
+    --------
+    >>> d = virtual_value(Uniform(0, 1), lambda r: 1.0 + 0 * r, alpha=1.0)
+    >>> round(float(d["V"][-1]), 6), round(d["lambda_bar"], 6)   # V(hi) = alpha hi
+    (1.0, 1.0)
+    """
+    check_distribution("dist", dist)
+    if dist.is_discrete:
+        raise ValueError(f"dist must be continuous (with a density), got {dist!r}")
+    alpha = check_nonneg("alpha", alpha)
+    n = check_int("n", n, minimum=2)
+    lo, hi = dist.support
+    r = np.linspace(lo, hi, n)
+    g = np.asarray(dist.pdf(r), dtype=float)
+    if not np.all(np.isfinite(g) & (g > 0)):
+        raise ValueError(f"dist must have a finite positive density on [{lo:g}, {hi:g}] "
+                         f"(h = (1 - G)/g), got min pdf {float(np.nanmin(g)):.3g}")
+    lam = np.asarray(evaluate_weight(weight, r, name="weight"), dtype=float)
+    lg = lam * g
+    # tail integral int_r^hi lam g (trapezoid, from the top)
+    seg = 0.5 * (lg[1:] + lg[:-1]) * np.diff(r)
+    tail = np.concatenate((np.cumsum(seg[::-1])[::-1], [0.0]))
+    tail_g = np.concatenate((np.cumsum((0.5 * (g[1:] + g[:-1]) * np.diff(r))[::-1])[::-1], [0.0]))
+    h = tail_g / g  # (1 - G)/g consistent with the quadrature
+    J = r - h
+    with np.errstate(invalid="ignore", divide="ignore"):
+        Lam = np.where(tail_g > 0, tail / np.where(tail_g > 0, tail_g, 1.0), lam)
+    V = alpha * J + tail / g
+    seg_r = 0.5 * ((r * lg)[1:] + (r * lg)[:-1]) * np.diff(r)
+    return dict(r=r, V=V, h=h, J=J, Lam=Lam, lambda_bar=float(tail[0]), int_r_lam=float(seg_r.sum()))
+
+
+def _pooled_served_blocks(ga):
+    """Blocks of >= 2 types that receive objects."""
+    return [(lo, hi) for lo, hi in ga.blocks if hi > lo and ga.Q[lo] > 1e-12]
+
+
+def randomization_share(skews, lo=1.0, hi=2.0, alpha=1.0, lambda_bar=1.0, grid_size=300):
+    r"""Data of the Proposition 6 figure: share of randomized types as weights get more skewed.
+
+    One group, ``G`` uniform on ``[lo, hi]`` (``J' = 2 > 0``), objects uniform on ``[0, 1]``, Pareto
+    weights ``lam^s(r) = lambda_bar s e^{-s u} / (1 - e^{-s})`` with ``u = (r - lo)/(hi - lo)``:
+    non-increasing, average ``lambda_bar <= alpha`` for every skew ``s``; ``s -> 0`` gives constant
+    weights, ``s -> infinity`` weights vanishing above ``lo`` (Proposition 6's two limits).
+
+    Parameters
+    ----------
+    skews : array_like
+        Values of ``s`` (> 0).
+    lo, hi : float, default 1, 2
+        Support of ``G``.
+    alpha : float, default 1
+        Weight on revenue.
+    lambda_bar : float, default 1
+        Average Pareto weight (``<= alpha``).
+    grid_size : int, default 300
+        Types and quality levels.
+
+    Returns
+    -------
+    dict
+        ``skew``, ``share`` (mass of types in pooled blocks that receive objects), ``lam_low``
+        (``lam(lo)``), ``welfare``, and the inputs ``lo, hi, alpha, lambda_bar``.
+
+    Examples
+    --------
+    >>> d = randomization_share([0.01, 20.0, 2000.0], grid_size=100)
+    >>> bool(d["share"][0] == 0.0 and d["share"][1] > d["share"][2])
+    True
+    """
+    lambda_bar = check_nonneg("lambda_bar", lambda_bar)
+    alpha = check_nonneg("alpha", alpha)
+    if lambda_bar > alpha:
+        raise ValueError(f"lambda_bar must be <= alpha (Proposition 6), got {lambda_bar} > {alpha}")
+    skews = check_finite_array("skews", skews)
+    if np.any(skews <= 0):
+        raise ValueError("skews must be > 0")
+    share, lam_low, welfare = [], [], []
+    for s in skews:
+        w = ShapeWeight("exp", float(s), lo, hi, lambda_bar)
+        res = optimal_allocation([Group("g", Uniform(lo, hi), w)], Uniform(0.0, 1.0), alpha,
+                                 grid_size=grid_size)
+        ga = res["g"]
+        share.append(float(sum(ga.probs[a:b + 1].sum() for a, b in _pooled_served_blocks(ga))))
+        lam_low.append(float(w(lo)))
+        welfare.append(res.welfare)
+    return dict(skew=skews, share=np.array(share), lam_low=np.array(lam_low), welfare=np.array(welfare),
+                lo=float(lo), hi=float(hi), alpha=float(alpha), lambda_bar=float(lambda_bar))

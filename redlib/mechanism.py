@@ -778,10 +778,6 @@ class MechanismResult:
             self._instruments = classify_instruments(self)
         return self._instruments
 
-    @property
-    def _price_scale(self):
-        """Deprecated alias of :attr:`price_scale` (kept for :mod:`redlib.propositions`)."""
-        return self.price_scale
 
     @property
     def lump_sums(self):

@@ -38,6 +38,9 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.special
+import scipy.stats
+from scipy.optimize import brentq
 
 from ._validation import (
     as_weight_values,
@@ -67,6 +70,8 @@ __all__ = [
     "crra_population",
     "CRRAPopulation",
     "lognormal_sigma_from_shares",
+
+    "ShapeWeight",
 ]
 
 
@@ -906,3 +911,150 @@ def lognormal_sigma_from_shares(shares):
     res = optimize.minimize_scalar(loss, bounds=(1e-6, 10.0), method="bounded",
                                    options={"xatol": 1e-10})
     return float(res.x)
+
+# ----------------------------------------------------------------------------------------------
+# a family of weights with a controlled shape (used by the numerical checks of the propositions)
+# ----------------------------------------------------------------------------------------------
+def _logistic_mass(c, tau):
+    # int_0^1 sigmoid((c - u) / tau) du
+    return tau * (np.logaddexp(0.0, c / tau) - np.logaddexp(0.0, (c - 1.0) / tau))
+
+
+class ShapeWeight:
+    r"""Pareto weight ``lam(r) = scale * f((r - lo) / (hi - lo))`` with a shape ``f`` of mean 1.
+
+    Under the uniform distribution on ``[lo, hi]`` the average weight is exactly ``scale`` and
+    ``f(0) = lam(lo) / Lam`` is the slides' same-side inequality ratio ("high" iff ``> 2``).
+
+    Parameters
+    ----------
+    shape : {"const", "exp", "power", "logistic", "hump", "rising"}
+        ``exp``: ``s e^{-s u} / (1 - e^{-s})``; ``power``: ``(1 + b)(1 - u)^b``;
+        ``logistic``: a smooth step down at ``u = c`` of width ``tau``; ``hump``: a constant base
+        plus a bump (not monotone); ``rising``: ``exp`` with a negative rate (increasing).
+    param : float or tuple
+        Shape parameter (``s``, ``b``, ``(c, tau)``, ``(base, center, width)``, ``s``).
+    lo, hi : float
+        Support of the side's distribution.
+    scale : float
+        Average weight under the uniform distribution on ``[lo, hi]``.
+
+    Examples
+    --------
+    >>> w = ShapeWeight("power", 2.0, 0.0, 1.0, 1.5)
+    >>> float(w(0.0)), float(w(1.0))
+    (4.5, 0.0)
+    """
+
+    SHAPES = ("const", "exp", "power", "logistic", "hump", "rising")
+
+    def __init__(self, shape, param, lo, hi, scale):
+        if not isinstance(shape, str):
+            raise TypeError(f"shape must be a str, got {type(shape).__name__}")
+        if shape not in self.SHAPES:
+            raise ValueError(f"shape must be one of {self.SHAPES}, got {shape!r}")
+        lo, hi, scale = float(lo), float(hi), float(scale)
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+            raise ValueError(f"lo and hi must be finite with lo < hi, got lo={lo!r}, hi={hi!r}")
+        if not (np.isfinite(scale) and scale >= 0):
+            raise ValueError(f"scale must be finite and >= 0, got {scale!r}")
+        self.shape, self.param = shape, param
+        self.lo, self.hi, self.scale = lo, hi, scale
+        if shape == "hump":
+            base, center, width = param
+            # mean of base + bump over [0, 1] (bump = exp(-((u - center) / width)^2 / 2))
+            z = (np.array([0.0, 1.0]) - center) / width
+            bump_mass = width * np.sqrt(2 * np.pi) * float(np.diff(scipy.stats.norm.cdf(z))[0])
+            self._norm = base + bump_mass
+        elif shape == "logistic":
+            c, tau = param
+            self._norm = float(_logistic_mass(c, tau))
+        else:
+            self._norm = 1.0
+        self.__name__ = self._describe()
+
+    def f(self, u):
+        """Shape on ``[0, 1]`` (mean 1).
+
+        Parameters
+        ----------
+        u : array_like
+            Relative position ``(r - lo) / (hi - lo)``.
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Examples
+        --------
+        >>> round(float(ShapeWeight("exp", 1.0, 0, 1, 1).f(0.0)), 4)
+        1.582
+        """
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        sh, p = self.shape, self.param
+        if sh == "const":
+            return np.ones_like(u)
+        if sh in ("exp", "rising"):
+            s = float(p)
+            if abs(s) < 1e-12:
+                return np.ones_like(u)
+            return s * np.exp(-s * u) / -np.expm1(-s)
+        if sh == "power":
+            b = float(p)
+            return (1.0 + b) * (1.0 - u) ** b
+        if sh == "logistic":
+            c, tau = p
+            return scipy.special.expit((c - u) / tau) / self._norm
+        if sh == "hump":
+            base, center, width = p
+            return (base + np.exp(-0.5 * ((u - center) / width) ** 2)) / self._norm
+        raise ValueError(f"unknown shape {sh!r}")
+
+    def __call__(self, r):
+        r = np.asarray(r, dtype=float)
+        return self.scale * self.f((r - self.lo) / (self.hi - self.lo))
+
+    def ratio(self) -> float:
+        """``lam(lo) / Lam`` under the uniform distribution (the same-side inequality ratio).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> ShapeWeight("power", 2.0, 0, 1, 1).ratio()
+        3.0
+        """
+        return float(self.f(0.0))
+
+    def u_hat(self, k: float = 2.0) -> float:
+        """Largest relative position ``u`` with ``f(u) >= k`` for a non-increasing shape (0 if none).
+
+        Parameters
+        ----------
+        k : float, default 2
+            Level (``lam = k Lam``).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> ShapeWeight("power", 1.0, 0, 1, 1).u_hat(1.0)
+        0.5
+        """
+        if self.f(0.0) <= k:
+            return 0.0
+        if self.f(1.0) >= k:
+            return 1.0
+        return float(brentq(lambda u: float(self.f(u)) - k, 0.0, 1.0, xtol=1e-14))
+
+    def _describe(self):
+        p = self.param
+        ps = ", ".join(f"{x:.3g}" for x in p) if isinstance(p, tuple) else f"{p:.3g}"
+        return f"{self.scale:.3g}*{self.shape}({ps}) on [{self.lo:.3g}, {self.hi:.3g}]"
+
+    def __repr__(self):
+        return f"ShapeWeight({self.__name__})"

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from redlib import Discrete, Market, Side, Truncated, Uniform, optimal_mechanism
+from redlib import (Discrete, Market, ShapeWeight, Side, Truncated, Uniform, optimal_mechanism,
+                    randomization_share, virtual_value)
 from redlib import propositions as props
-from redlib.propositions import CheckReport, ShapeWeight, virtual_value
+from redlib.propositions import CheckReport, adk, dka, instances
 
 FAST = 3
 
@@ -24,7 +25,7 @@ def test_every_check_passes_on_a_few_instances(name, fn):
     assert rep.tried == n and rep.passed == n, rep
     assert rep.ok and not rep.failures
     if fn not in (props.check_seller_price, props.check_buyer_price, props.check_two_prices,
-                  props.check_adk_prop6):
+                  props.check_adk_prop6, props.check_extreme_weight):
         assert rep.lp_gap <= props.LP_RTOL  # the LP referee was consulted and agreed
 
 
@@ -47,15 +48,14 @@ def test_checks_are_reproducible():
 
 def test_check_detects_a_false_conclusion(monkeypatch):
     """A check must be able to fail: feed it a solver that ignores rationing."""
-    one_sided = props.one_sided  # the module the checks call through (patched below)
-    real = one_sided.optimal_seller_price
+    real = dka.optimal_seller_price
 
     def never_ration(side, Q, R=0.0, grid_size=None):
         res = real(side, Q, R, grid_size=grid_size)
         res.price, res.rationing = res.competitive_price, 1.0
         return res
 
-    monkeypatch.setattr(one_sided, "optimal_seller_price", never_ration)
+    monkeypatch.setattr(dka, "optimal_seller_price", never_ration)
     rep = props.check_seller_price(4, seed=0)
     assert not rep.ok and len(rep.failures) == 2  # the two high-inequality instances
 
@@ -70,13 +70,13 @@ def test_input_validation():
     with pytest.raises(ValueError, match="lp_grid"):
         props.check_adk_prop3(1, lp_grid=-1)
     with pytest.raises(ValueError, match="lambda_bar"):
-        props.randomization_share([1.0], alpha=1.0, lambda_bar=2.0)
+        randomization_share([1.0], alpha=1.0, lambda_bar=2.0)
     with pytest.raises(ValueError, match="skews"):
-        props.randomization_share([0.0])
+        randomization_share([0.0])
     with pytest.raises(ValueError, match="skews"):
-        props.randomization_share([np.nan])
+        randomization_share([np.nan])
     with pytest.raises(ValueError, match="lambda_bar"):
-        props.randomization_share([1.0], lambda_bar=float("nan"))
+        randomization_share([1.0], lambda_bar=float("nan"))
     with pytest.raises(ValueError, match="alpha"):
         virtual_value(Uniform(0.0, 1.0), 1.0, alpha=-1.0)
     with pytest.raises(ValueError, match="weight"):
@@ -106,7 +106,7 @@ def test_shape_weight_ratio_and_threshold():
     assert ShapeWeight("power", 0.5, 0.0, 1.0, 1.0).u_hat(2.0) == 0.0
     rng = np.random.default_rng(0)
     for ratio in (1.3, 2.5, 6.0):
-        w = props._decreasing_weight(rng, 0.0, 2.0, 1.5, ratio)
+        w = instances.decreasing_weight(rng, 0.0, 2.0, 1.5, ratio)
         assert w.ratio() == pytest.approx(ratio, rel=1e-9)
         u = np.linspace(0, 1, 1001)
         assert np.all(np.diff(w.f(u)) <= 1e-12)
@@ -125,11 +125,11 @@ def test_virtual_value_closed_form_uniform():
 def test_seller_rstar_closed_form():
     # lam = 4 (1 - r)^3 on U[0,1]: r* solves int_0^r* 4 r (1 - r)^3 dr = r*^2
     w = ShapeWeight("power", 3.0, 0.0, 1.0, 1.0)
-    rstar = props._seller_rstar(Uniform(0.0, 1.0), w)
+    rstar = dka._seller_rstar(Uniform(0.0, 1.0), w)
     grid = np.linspace(0, rstar, 100001)
     lhs = np.trapezoid(4 * grid * (1 - grid) ** 3, grid)
     assert lhs == pytest.approx(rstar ** 2, rel=1e-6)
-    assert props._seller_rstar(Uniform(0.0, 1.0), ShapeWeight("power", 0.5, 0.0, 1.0, 1.0)) == 0.0
+    assert dka._seller_rstar(Uniform(0.0, 1.0), ShapeWeight("power", 0.5, 0.0, 1.0, 1.0)) == 0.0
 
 
 def test_effective_options_ignore_indifferent_marginal_buyers_with_lump_sum():
@@ -137,30 +137,30 @@ def test_effective_options_ignore_indifferent_marginal_buyers_with_lump_sum():
     m = Market(Side(Discrete([0.1, 0.2]), 1.0), Side(Discrete([0.4, 0.5]), 3.0), buyer_mass=1.5)
     res = optimal_mechanism(m)
     assert res.buyers.lump_sum > 0
-    opts = props._effective_options(res.buyers)
+    opts = dka._effective_options(res.buyers)
     assert [x for _, x, _ in opts] == [1.0]
-    assert not props._side_rationed(res.buyers)
+    assert not props.is_rationed(res.buyers)
 
 
 def test_best_nfl_ce_matches_symmetric_market():
     # U[0,1] both sides, constant weights, mu = 1: CE price 1/2, welfare (Lam_S + Lam_B)/8
     m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0), buyer_mass=1.0)
-    w = props._best_nfl_ce(m, 400)
+    w = dka._best_nfl_ce(m, 400)
     assert w == pytest.approx(3.0 / 8.0, abs=5e-3)
     assert w >= optimal_mechanism(m, lump_sum=False, grid_size=400).competitive.welfare - 1e-12
 
 
 def test_randomization_share_rises_then_falls():
-    d = props.randomization_share([0.01, 10.0, 1e4], grid_size=120)
+    d = randomization_share([0.01, 10.0, 1e4], grid_size=120)
     s = d["share"]
     assert s[0] == 0.0 and s[1] > 0.1 and s[2] < 0.05 * s[1]
 
 
 def test_lp_gap_of_a_nan_welfare_fails():
     rep = CheckReport("x")
-    assert rep._gap(1.0, 1.0) == 0.0
-    assert rep._gap(float("nan"), 1.0) > props.LP_RTOL
-    rep._gap(1.0, 1.0)
+    assert rep.add_gap(1.0, 1.0) == 0.0
+    assert rep.add_gap(float("nan"), 1.0) > props.LP_RTOL
+    rep.add_gap(1.0, 1.0)
     assert rep.lp_gap > props.LP_RTOL  # the bad gap is not forgotten
 
 

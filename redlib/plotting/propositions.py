@@ -1,15 +1,16 @@
 """Figures for the chapter "Propositions" (numerical checks of every result).
 
 Every function draws on a **new** matplotlib figure and returns it; nothing is computed here beyond
-evaluating the objects handed in (the data come from :mod:`redlib.propositions`).
+evaluating the objects handed in (the data come from :func:`redlib.randomization_share` and :mod:`redlib.propositions`).
 
 * :func:`plot_randomization_share` -- ADK Proposition 6: the share of randomized types as the Pareto
   weights get more skewed (rises, then falls back to zero), with the weights themselves;
-* :func:`plot_check_summary` -- instances tried and passed for every check.
+* :func:`plot_check_summary` -- instances tried and held, and hypotheses shown to be needed;
+* :func:`plot_rationing_boundary` -- the computed seller-rationing boundary of the inequality map.
 
 Examples
 --------
->>> from redlib.propositions import randomization_share
+>>> from redlib import randomization_share
 >>> from redlib.plotting.propositions import plot_randomization_share
 >>> fig = plot_randomization_share(randomization_share([0.1, 10.0, 1000.0], grid_size=60))
 >>> len(fig.axes)
@@ -20,9 +21,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..weights import ShapeWeight
 from . import style
 
-__all__ = ["plot_randomization_share", "plot_check_summary"]
+__all__ = ["plot_randomization_share", "plot_check_summary", "plot_rationing_boundary"]
 
 
 def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
@@ -31,7 +33,7 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
     Parameters
     ----------
     data : dict
-        Output of :func:`redlib.propositions.randomization_share` (keys ``skew``, ``share``,
+        Output of :func:`redlib.randomization_share` (keys ``skew``, ``share``,
         ``lam_low``; it also records ``lo``, ``hi``, ``alpha``, ``lambda_bar`` if present).
     highlight : sequence of float, default (0.3, 10, 1000)
         Skews whose weight functions are drawn in the left panel (and marked on the right).
@@ -42,13 +44,11 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
 
     Examples
     --------
-    >>> from redlib.propositions import randomization_share
+    >>> from redlib import randomization_share
     >>> fig = plot_randomization_share(randomization_share([0.1, 10.0], grid_size=40), highlight=(0.1,))
     >>> fig.axes[1].get_xscale()
     'log'
     """
-    from ..propositions import ShapeWeight
-
     skew = np.asarray(data["skew"], dtype=float)
     share = np.asarray(data["share"], dtype=float)
     if skew.shape != share.shape or skew.ndim != 1 or skew.size == 0:
@@ -82,13 +82,19 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
     return fig
 
 
-def plot_check_summary(reports):
-    """Instances tried and passed for every check (one horizontal bar per result).
+def plot_check_summary(reports, dropped=None):
+    """What was tried and what held: instances per result, and hypotheses shown to be needed.
+
+    Left: for every result, the instances tried, split into passed (green) and failed (red, none
+    when all hold). Right: the hypotheses of the statement that were dropped, each marked with
+    whether the check then found a counterexample (filled) or not (open); "none" if the statement
+    carries no hypothesis beyond the model or none is dropped yet.
 
     Parameters
     ----------
-    reports : sequence of CheckReport
-        Output of the ``check_*`` functions of :mod:`redlib.propositions`.
+    reports : dict of label -> CheckReport, or sequence of CheckReport
+    dropped : dict of label -> dict of hypothesis -> bool, optional
+        Output of running ``redlib.propositions.HYPOTHESES`` (True: counterexample found).
 
     Returns
     -------
@@ -97,22 +103,83 @@ def plot_check_summary(reports):
     Examples
     --------
     >>> from redlib.propositions import CheckReport
-    >>> fig = plot_check_summary([CheckReport("a", 3, 3), CheckReport("b", 2, 1)])
-    >>> len(fig.axes[0].patches)
-    4
+    >>> fig = plot_check_summary({"a": CheckReport("a", 3, 3), "b": CheckReport("b", 2, 1)},
+    ...                          {"a": {"h": True}, "b": {}})
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
-    reports = list(reports)
+    if not isinstance(reports, dict):
+        reports = {r.name: r for r in reports}
     if not reports:
         raise ValueError("reports must contain at least one CheckReport")
-    names = [r.name for r in reports]
-    tried = np.array([r.tried for r in reports], dtype=float)
-    passed = np.array([r.passed for r in reports], dtype=float)
-    y = np.arange(len(reports))[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.42 * len(reports) + 1.2))
-    ax.barh(y, tried, color="0.85", label="instances tried")
-    ax.barh(y, passed, height=0.5, color=style.COLOR["bluish_green"], label="instances passed")
+    dropped = dropped or {}
+    labels = list(reports)
+    tried = np.array([reports[k].tried for k in labels], dtype=float)
+    passed = np.array([reports[k].passed for k in labels], dtype=float)
+    y = np.arange(len(labels))[::-1]
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 0.34 * len(labels) + 1.6), sharey=True,
+                                  width_ratios=[1.4, 1])
+    ax.barh(y, passed, color=style.COLOR["bluish_green"], label="held")
+    ax.barh(y, tried - passed, left=passed, color=style.COLOR["vermillion"], label="failed")
+    for yi, t, p in zip(y, tried, passed):
+        ax.text(t + 0.3, yi, f"{int(p)}/{int(t)}", va="center", fontsize="small")
     ax.set_yticks(y)
-    ax.set_yticklabels(names)
-    ax.set_xlabel("random instances")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    ax.set_yticklabels(labels, fontsize="small")
+    ax.set_xlabel("random instances (all hypotheses met)")
+    ax.set_xlim(0, max(tried.max(), 1) * 1.25)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize="small")
+    for yi, k in zip(y, labels):
+        hyps = dropped.get(k, {})
+        if not hyps:
+            ax2.text(0.1, yi, "none", va="center", color="0.5", fontsize="small")
+        for j, (h, ok) in enumerate(hyps.items()):
+            ax2.plot(j + 0.3, yi, "o", ms=8, color=style.COLOR["blue"], mfc=style.COLOR["blue"] if ok else "none")
+    ax2.set_xlim(0, 4)
+    ax2.set_xticks([])
+    ax2.set_xlabel("hypotheses dropped (filled: counterexample found)")
+    return fig
+
+
+def plot_rationing_boundary(data):
+    """The computed seller-rationing boundary of the inequality map, against ``lam_S(0) = 2 alpha*``.
+
+    Parameters
+    ----------
+    data : dict
+        Output of ``redlib.propositions.general.rationing_boundary``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from redlib.propositions.general import rationing_boundary
+    >>> fig = plot_rationing_boundary(rationing_boundary([0.0, 4.0], [1.0, 2.0], grid_size=40))
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
+    """
+    th, cs = np.asarray(data["theta"]), np.asarray(data["ratio"])
+    rat, alpha = np.asarray(data["rationed"]), np.asarray(data["alpha"])
+    if rat.shape != (th.size, cs.size):
+        raise ValueError("data['rationed'] must have shape (len(theta), len(ratio))")
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    T, C = np.meshgrid(th, cs, indexing="ij")
+    ax.scatter(T[rat], C[rat], s=18, color=style.COLOR["vermillion"], label="sellers rationed")
+    ax.scatter(T[~rat], C[~rat], s=8, color="0.75", label="not rationed")
+    # where lam_S(0) = c (1 + theta) first exceeds 2 alpha* (a necessary condition)
+    need = np.array([th[np.argmax(C[:, j] * (1 + th) > 2 * alpha[:, j])]
+                     if (C[:, j] * (1 + th) > 2 * alpha[:, j]).any() else np.nan for j in range(cs.size)])
+    ax.plot(need, cs, color=style.COLOR["blue"], lw=2, marker="s", ms=4,
+            label=r"$\lambda_S(0)$ first exceeds $2\alpha^*$")
+    ax.plot(data["boundary"], cs, color=style.COLOR["vermillion"], lw=2,
+            label="computed rationing boundary")
+    ax.axvline(1.0, color="0.4", ls="--", lw=1)
+    ax.text(1.02, cs.max(), r"$\lambda_S(0) = 2\Lambda_S$", va="top", color="0.3")
+    ax.set_xlabel(r"seller same-side inequality $\theta$  ($\lambda_S(0) = (1+\theta)\Lambda_S$)")
+    ax.set_ylabel(r"cross-side inequality $\Lambda_S/\Lambda_B$")
+    ax.set_title(rf"Where sellers are rationed ($\mu$ = {data['mu']:g})")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=2, fontsize="small")
     return fig

@@ -1,0 +1,528 @@
+r"""The general characterization of the linked market, and the remaining results of chapters 1 and 4.
+
+* :func:`dual_value` -- the Lagrangian value ``L(alpha) = max_Q co(phi_S^alpha)(Q) +
+  mu co(phi_B^alpha)(Q / mu)`` of a finite market, computed from scratch (threshold rules, their two
+  candidate prices, :func:`redlib.concave_envelope`), independently of
+  :func:`redlib.optimal_mechanism`;
+* :func:`check_general_dka` -- the book's theorem ``thm-dka-general``: optimal welfare
+  ``= min_alpha L(alpha)`` (the LP referee's value), the solver's ``alpha*`` attains the minimum, a
+  side is rationed only where its ``phi_j^{alpha*}`` lies strictly below its concave closure, and for
+  uniform ``G_j`` with non-increasing weights only if ``lam_j(r_low_j) > 2 alpha*``;
+* :func:`check_first_welfare` (``ch1-prop-first-welfare``), :func:`check_extreme_weight`
+  (``ch1-prop-extreme``), :func:`check_within_group` (``ch4-prop-objective``,
+  ``ch4-prop-within``).
+
+Examples
+--------
+>>> from redlib import Market, Side, Uniform
+>>> from redlib.referee import lp_market
+>>> m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0))
+>>> L = min(dual_value(m, a, grid_size=40) for a in (2.0, 2.5, 3.0))
+>>> abs(L - lp_market(m, grid_size=40).welfare) < 1e-9       # 0.405 on 40 cells (0.4 in the continuum)
+True
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from redlib import (Discrete, Market, Side, Tabulated, Uniform, competitive_equilibrium,
+                    concave_envelope, optimal_allocation, optimal_mechanism,
+                    weights_from_joint)
+from redlib.referee import lp_allocation, lp_market
+
+from .adk import solve_and_confirm
+from .dka import is_rationed
+from .instances import (decreasing_weight, describe_side, random_continuous_dist, random_group_dist,
+                        random_market, random_weight, with_masses)
+from .reports import LP_RTOL, CheckReport, check_count, new_rng
+
+__all__ = ["phi_points", "dual_value", "minimize_dual", "seller_rstar", "rationing_boundary",
+           "check_general_dka", "check_first_welfare", "cx_first_welfare_unequal_weights",
+           "check_extreme_weight", "check_within_group"]
+
+
+def phi_points(fm, alpha, lump_sum=True):
+    r"""Threshold rules of a finite market and their Lagrangian values ``phi_j^alpha``.
+
+    Seller rule ``k`` (the ``k`` lowest types sell) may pay any price in ``[s_k, s_{k+1}]``; buyer
+    rule ``k`` (types ``k`` and up buy) any price in ``[b_{k-1}, b_k]``; the value is linear in the
+    price, so the better end is taken.  Sellers' value ``sum_{j<k} g_j ((lam_j - alpha) p - lam_j s_j)``,
+    buyers' (per buyer) ``sum_{j>=k} h_j (nu_j b_j + (alpha - nu_j) p)``.
+
+    Parameters
+    ----------
+    fm : FiniteMarket
+        From :meth:`redlib.Market.finite` (zero-probability types removed).
+    alpha : float
+        Budget multiplier ``>= 0``.
+    lump_sum : bool, default True
+        Unused in the values (lump sums enter :func:`dual_value`); kept for symmetry.
+
+    Returns
+    -------
+    (qS, phiS, qB, phiB) : tuple of numpy.ndarray
+        Quantiles (sellers: mass selling; buyers: share of buyers buying) and values, increasing in q.
+
+    Examples
+    --------
+    >>> from redlib import Discrete, Market, Side
+    >>> fm = Market(Side(Discrete([0.0, 1.0])), Side(Discrete([2.0]))).finite()
+    >>> qS, phiS, qB, phiB = phi_points(fm, 1.0)
+    >>> qS.tolist(), qB.tolist()
+    ([0.0, 0.5, 1.0], [0.0, 1.0])
+    """
+    alpha = float(alpha)
+    if not np.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"alpha must be finite and >= 0, got {alpha!r}")
+    s, g, lam = fm.s, fm.g, fm.lam
+    n = s.size
+    qS, phiS = [0.0], [0.0]
+    for k in range(1, n + 1):
+        coef = float(np.sum(g[:k] * (lam[:k] - alpha)))
+        const = -float(np.sum(g[:k] * lam[:k] * s[:k]))
+        lo, hi = s[k - 1], s[k] if k < n else s[n - 1]
+        qS.append(float(np.sum(g[:k])))
+        phiS.append(const + max(coef * lo, coef * hi))
+    b, h, nu = fm.b, fm.h, fm.nu
+    m = b.size
+    qB, phiB = [0.0], [0.0]
+    for k in range(m - 1, -1, -1):
+        coef = float(np.sum(h[k:] * (alpha - nu[k:])))
+        const = float(np.sum(h[k:] * nu[k:] * b[k:]))
+        lo, hi = (b[k - 1] if k > 0 else b[0]), b[k]
+        qB.append(float(np.sum(h[k:])))
+        phiB.append(const + max(coef * lo, coef * hi))
+    return np.array(qS), np.array(phiS), np.array(qB), np.array(phiB)
+
+
+def dual_value(market, alpha, lump_sum=True, grid_size=40):
+    r"""Lagrangian value ``L(alpha)`` of a market (budget constraint priced at ``alpha``).
+
+    ``L(alpha) = max_Q co(phi_S^alpha)(Q) + mu co(phi_B^alpha)(Q / mu)`` plus, with lump sums,
+    ``sup_{U >= 0} (Lam_j - alpha) U`` on each side (``+inf`` if ``alpha < max Lam_j``).
+
+    Parameters
+    ----------
+    market : Market
+    alpha : float
+        ``>= 0``.
+    lump_sum : bool, default True
+    grid_size : int, default 40
+        Cells per continuous side.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from redlib import Market, Side, Uniform
+    >>> dual_value(Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0)), 1.0)
+    inf
+    """
+    if not isinstance(market, Market):
+        raise TypeError(f"market must be a Market, got {type(market).__name__}")
+    grid_size = check_count("grid_size", grid_size, minimum=2)
+    fm = market.finite(grid_size).positive()
+    if lump_sum and alpha < max(fm.Lam_S, fm.Lam_B) - 1e-12:
+        return float("inf")
+    qS, phiS, qB, phiB = phi_points(fm, alpha)
+    eS, eB = concave_envelope(qS, phiS), concave_envelope(qB, phiB)
+    mu = fm.mu
+    top = min(qS[-1], mu * qB[-1])
+    cand = np.concatenate((qS[eS.vertices], mu * qB[eB.vertices], [0.0, top]))
+    cand = np.unique(np.clip(cand, 0.0, top))
+    vals = eS(cand) + mu * eB(cand / mu)
+    return float(np.max(vals))
+
+
+def minimize_dual(market, lump_sum=True, grid_size=40, tol=1e-11):
+    r"""``min_alpha L(alpha)`` by golden-section search (``L`` is convex and piecewise linear).
+
+    Parameters
+    ----------
+    market : Market
+    lump_sum : bool, default True
+        With lump sums ``alpha >= max(Lam_S, Lam_B)``, else ``alpha >= 0``.
+    grid_size : int, default 40
+    tol : float, default 1e-11
+        Width of the final bracket of ``alpha``.
+
+    Returns
+    -------
+    (alpha, value) : (float, float)
+
+    Examples
+    --------
+    >>> from redlib import Market, Side, Uniform
+    >>> a, v = minimize_dual(Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0)), grid_size=40)
+    >>> round(a, 6), round(v, 3)                  # 40 cells; the continuum value is 0.4
+    (2.0, 0.405)
+    """
+    fm = market.finite(grid_size).positive()
+    lo = max(fm.Lam_S, fm.Lam_B) if lump_sum else 0.0
+    hi = max(lo, float(np.max(fm.lam)), float(np.max(fm.nu))) * 4.0 + 1.0
+    f = lambda a: dual_value(market, a, lump_sum, grid_size)  # noqa: E731
+    gr = (np.sqrt(5.0) - 1.0) / 2.0
+    a, b = lo, hi
+    c, d = b - gr * (b - a), a + gr * (b - a)
+    fc, fd = f(c), f(d)
+    while b - a > tol * max(1.0, b):
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - gr * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + gr * (b - a)
+            fd = f(d)
+    cands = [(f(x), x) for x in (lo, a, b, 0.5 * (a + b))]
+    v, x = min(cands)
+    return float(x), float(v)
+
+
+def _hull_gap(q, phi, x0, finite):
+    """Is ``x0`` on a linear piece of the concave closure of ``(q, phi)`` that is a lottery?
+
+    For genuinely finite types a lottery between two adjacent threshold rules already rations the
+    marginal type (``x0`` strictly inside a piece); for a discretized continuous side the piece
+    must skip at least one threshold, where the closure lies strictly above ``phi``.
+    """
+    env = concave_envelope(q, phi)
+    i, j, _ = env.split_indices(min(max(x0, q[0]), q[-1]))
+    if finite:
+        return j > i
+    if j - i < 2:
+        return False
+    inner = slice(i + 1, j)
+    return bool(np.any(env.values[inner] - phi[inner] > 1e-9 * max(1.0, float(np.max(np.abs(phi))))))
+
+
+def check_general_dka(n_instances=20, seed=0, grid_size=30):
+    r"""The general characterization of the linked market (book: ``thm-dka-general``).
+
+    *For any* ``G_j`` *and* ``lam_j``: *the optimal welfare equals* ``min_alpha L(alpha)`` *over*
+    ``alpha >= max(Lam_S, Lam_B)`` *(over* ``alpha >= 0`` *without lump sums); at the minimizer*
+    ``alpha*`` *side j is rationed only if* ``phi_j^{alpha*}`` *lies strictly below its concave
+    closure at the chosen quantity; for uniform* ``G_j`` *and non-increasing* ``lam_j`` *this needs*
+    ``lam_j(r_low_j) > 2 alpha*``.
+
+    Instances: ``instances.random_market`` (each side discrete, uniform,
+    truncated normal, multi-modal or three-piece; monotone or non-monotone weights) with and
+    without lump sums (alternating), and every third instance with both sides uniform and
+    non-increasing weights of any inequality.  Conclusions: ``min L`` (golden section to
+    ``1e-11`` in ``alpha``, ``dual_value`` written independently of the solver) equals the LP
+    referee's welfare (relative ``1e-7``); ``L(alpha_solver)`` equals it too; a rationed side (by
+    :func:`~redlib.propositions.is_rationed`) has a hull gap at its quantity; uniform
+    instances: a rationed side has ``lam_j`` at its lowest grid type ``> 2 alpha*``.
+
+    Parameters
+    ----------
+    n_instances : int, default 20
+    seed : int, default 0
+    grid_size : int, default 30
+        Cells per continuous side (the LP referee has ``O(n^2)`` constraints).
+
+    Returns
+    -------
+    CheckReport
+
+    Examples
+    --------
+    >>> check_general_dka(2, seed=1).ok
+    True
+    """
+    n_instances, rng = new_rng(n_instances, seed)
+    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rep = CheckReport("general characterization (duality, hulls, 2 alpha* thresholds)", notes=(
+        f"arbitrary markets incl. non-regular densities, both lump-sum variants; {grid_size} types per side"))
+    for i in range(n_instances):
+        lump = bool(i % 2 == 0)
+        uniform = i % 3 == 2
+        if uniform:
+            sides = []
+            for _ in range(2):
+                lo = float(rng.uniform(0.0, 1.0))
+                hi = lo + float(rng.uniform(0.5, 1.5))
+                w = decreasing_weight(rng, lo, hi, float(rng.uniform(0.3, 3.0)), float(rng.uniform(1.0, 8.0)))
+                sides.append((Uniform(lo, hi), w))
+            (sd, wS), (bd, wB) = sides
+            mu = float(rng.uniform(0.2, 3.0))
+        else:
+            sd, wS, bd, wB, mu = random_market(rng)
+        m = Market(Side(sd, wS), Side(bd, wB), buyer_mass=mu)
+        desc = (f"sellers {describe_side(sd, wS)}; buyers {describe_side(bd, wB)}; mu={mu:.3g}; "
+                f"lump sums {'allowed' if lump else 'forbidden'}")
+        why = []
+        res = optimal_mechanism(m, lump_sum=lump, grid_size=grid_size)
+        lp = lp_market(m, lump_sum=lump, grid_size=grid_size)
+        a_star, L_min = minimize_dual(m, lump, grid_size)
+        if rep.add_gap(L_min, lp.welfare) > LP_RTOL:
+            why.append(f"min L = {L_min:.10g} != LP welfare {lp.welfare:.10g}")
+        L_sol = dual_value(m, res.alpha, lump, grid_size)
+        if abs(L_sol - lp.welfare) > LP_RTOL * max(1.0, abs(lp.welfare)):
+            why.append(f"L(alpha_solver = {res.alpha:.6g}) = {L_sol:.10g} != {lp.welfare:.10g}")
+        fm = m.finite(grid_size).positive()
+        qS, phiS, qB, phiB = phi_points(fm, res.alpha)
+        cS = 0.0 if sd.is_discrete else 1.0 / grid_size
+        cB = 0.0 if bd.is_discrete else 1.0 / grid_size
+        ratS, ratB = is_rationed(res.sellers), is_rationed(res.buyers)
+        if ratS and not _hull_gap(qS, phiS, res.quantity, cS == 0.0):
+            why.append("sellers rationed but phi_S^alpha* touches its closure at Q")
+        if ratB and not _hull_gap(qB, phiB, res.quantity / mu, cB == 0.0):
+            why.append("buyers rationed but phi_B^alpha* touches its closure at Q/mu")
+        if uniform:
+            for rat, lam0, name in ((ratS, float(fm.lam[0]), "sellers"), (ratB, float(fm.nu[0]), "buyers")):
+                if rat and not lam0 > 2 * res.alpha:
+                    why.append(f"{name} rationed with lam(r_low) = {lam0:.4g} <= 2 alpha* = {2 * res.alpha:.4g}")
+        rep.record(not why, desc + f"; alpha* = {res.alpha:.4g}", "; ".join(why))
+    return rep
+
+
+def check_first_welfare(n_instances=20, seed=0, grid_size=30):
+    r"""Chapter 1 (``ch1-prop-first-welfare``): with ``v^M = 1`` competitive equilibrium is optimal.
+
+    Instances: arbitrary distributions on both sides (discrete, uniform, truncated normal,
+    multi-modal, three-piece), weights ``lam == 1``, random ``mu``; lump sums allowed (the
+    proposition's mechanisms only need IR; under No Free Lunch the competitive equilibrium need not
+    be feasible, since its marginal seller may gain).  Conclusion: the LP referee's optimum equals
+    the competitive-equilibrium welfare (relative ``1e-7``).
+
+    Parameters
+    ----------
+    n_instances : int, default 20
+    seed : int, default 0
+    grid_size : int, default 30
+
+    Returns
+    -------
+    CheckReport
+
+    Examples
+    --------
+    >>> check_first_welfare(2, seed=1).ok
+    True
+    """
+    n_instances, rng = new_rng(n_instances, seed)
+    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rep = CheckReport("first welfare theorem (v^M = 1)", notes=f"any G_j, lam = 1, {grid_size} types")
+    for i in range(n_instances):
+        sd, _, bd, _, mu = random_market(rng)
+        m = Market(Side(sd, 1.0), Side(bd, 1.0), buyer_mass=mu)
+        lump = True
+        lp = lp_market(m, lump_sum=lump, grid_size=grid_size)
+        ce = competitive_equilibrium(m, grid_size=grid_size)
+        gap = rep.add_gap(ce.welfare, lp.welfare)
+        rep.record(gap <= LP_RTOL, f"sellers {sd!r}; buyers {bd!r}; mu={mu:.3g}; lump {lump}",
+                   f"CE welfare {ce.welfare:.10g} != optimum {lp.welfare:.10g}")
+    return rep
+
+
+def check_extreme_weight(n_instances=20, seed=0):
+    r"""Chapter 1 (``ch1-prop-extreme``): ``lam(0) = E[(v^M)^2] / E[v^M]`` if ``v^K`` is independent.
+
+    Instances: ``v^K`` with a piecewise-linear density on ``[0, 1]`` positive at 0 (random,
+    multi-modal allowed), ``v^M`` with a random piecewise-linear density on ``[a, b]``, ``a > 0``.
+    The weight induced by :func:`redlib.weights_from_joint` at ``r = 0`` must equal the ratio of
+    moments computed by quadrature (relative ``1e-4``; ``weights_from_joint`` integrates numerically).
+
+    Parameters
+    ----------
+    n_instances : int, default 20
+    seed : int, default 0
+
+    Returns
+    -------
+    CheckReport
+
+    Examples
+    --------
+    >>> check_extreme_weight(2, seed=1).ok
+    True
+    """
+    n_instances, rng = new_rng(n_instances, seed)
+    rep = CheckReport("weight of the extreme type", notes="independent v^K, v^M; piecewise-linear densities")
+    for _ in range(n_instances):
+        fK = random_continuous_dist(rng, 0.0, 1.0, kinds=("uniform", "multimodal", "three-piece"))
+        a = float(rng.uniform(0.2, 1.0))
+        b = a + float(rng.uniform(0.5, 3.0))
+        fM = random_continuous_dist(rng, a, b, kinds=("uniform", "multimodal", "three-piece"))
+        jw = weights_from_joint(lambda k, m_, fK=fK, fM=fM: fK.pdf(k) * fM.pdf(m_), (0.0, 1.0), (a, b),
+                                panels=64)
+        x = np.linspace(a, b, 20001)
+        fm = fM.pdf(x)
+        e1 = np.trapezoid(x * fm, x) / np.trapezoid(fm, x)
+        e2 = np.trapezoid(x * x * fm, x) / np.trapezoid(fm, x)
+        got = float(jw.lam(0.0))
+        rep.record(abs(got - e2 / e1) <= 1e-4 * (e2 / e1), f"v^K ~ {fK!r}, v^M ~ {fM!r}",
+                   f"lam(0) = {got:.6g} != E[M^2]/E[M] = {e2 / e1:.6g}")
+    return rep
+
+
+def check_within_group(n_instances=20, seed=0, grid_size=60, lp_grid=20):
+    r"""Chapter 4 (``ch4-prop-objective``, ``ch4-prop-within``): the within-group reduction.
+
+    Instances: one to three groups, each with a random distribution (uniform, truncated normal,
+    multi-modal, three-piece) on ``[lo, hi]`` with ``lo`` in ``{0} u [0, 1]``, any weight shape
+    (monotone or not), random ``alpha`` and masses; objects uniform or discrete.  Conclusions: the
+    solver's value (the maximum of the bound of ``ch4-prop-objective`` over closures) equals the LP
+    referee's optimum over all IC mechanisms (so the bound is attained); in every pooled block all
+    types share one expected quality and one payment; a free tier (region ``"free"``) pays zero; if
+    ``lambar > alpha`` and ``r_low > 0`` the bottom region is a free tier; ``verify()``.
+
+    Parameters
+    ----------
+    n_instances : int, default 20
+    seed : int, default 0
+    grid_size : int, default 60
+    lp_grid : int, default 20
+
+    Returns
+    -------
+    CheckReport
+
+    Examples
+    --------
+    >>> check_within_group(2, seed=1).ok
+    True
+    """
+    n_instances, rng = new_rng(n_instances, seed)
+    grid_size = check_count("grid_size", grid_size, minimum=2)
+    lp_grid = check_count("lp_grid", lp_grid, minimum=2)
+    rep = CheckReport("within-group objective and allocation", notes=f"{grid_size} types, LP on {lp_grid}")
+    from redlib import Group
+    for _ in range(n_instances):
+        k = int(rng.integers(1, 4))
+        gs = []
+        for j in range(k):
+            lo = float(rng.choice([0.0, rng.uniform(0.0, 1.0)]))
+            hi = lo + float(rng.uniform(0.3, 1.5))
+            gs.append(Group(f"g{j + 1}", random_group_dist(rng, lo, hi),
+                            random_weight(rng, lo, hi, float(rng.uniform(0.3, 3.0)), monotone=False)))
+        groups = with_masses(rng, gs)
+        alpha = float(rng.uniform(0.3, 3.0))
+        objects = Uniform(0.0, 1.0) if rng.random() < 0.6 else Discrete([0.2, 0.5, 1.0], [0.3, 0.4, 0.3])
+        desc = f"alpha={alpha:.3g}; " + "; ".join(f"{G.label}: {G.dist!r}, {G.weight!r}" for G in groups)
+        why = []
+        res = solve_and_confirm(rep, groups, objects, alpha, grid_size, desc, why, lp_grid)
+        for ga in res:
+            scale = max(1.0, float(np.max(np.abs(ga.types))))
+            for a, b in ga.blocks:
+                if np.ptp(ga.Q[a:b + 1]) > 1e-9 or np.ptp(ga.T[a:b + 1]) > 1e-9 * scale:
+                    why.append(f"{ga.label}: pooled block {a}..{b} without one quality and one price")
+            for lo_r, hi_r, kind in ga.regions:
+                if kind == "free":
+                    inside = (ga.types >= lo_r) & (ga.types <= hi_r)
+                    if np.any(np.abs(ga.T[inside]) > 1e-9 * scale):
+                        why.append(f"{ga.label}: free tier pays")
+            G = next(G for G in groups if G.label == ga.label)
+            if ga.lambda_bar > alpha and G.dist.support[0] > 0 and ga.regions[0][2] != "free":
+                why.append(f"{ga.label}: lambar > alpha and r_low > 0 but no free bottom tier")
+        rep.record(not why, desc, "; ".join(why))
+    return rep
+
+
+def seller_rstar(lam, alpha, lo=0.0, hi=1.0):
+    r"""Closed-form seller threshold for uniform ``G_S`` on ``[lo, hi]``: ``r*(alpha)``.
+
+    ``r*`` solves ``int_lo^r* (r - lo) lam(r) dr = alpha (r* - lo)^2`` (``lo`` if ``lam(lo) <= 2
+    alpha``, ``hi`` if no root): the right end of the bottom linear piece of ``co(phi_S^alpha)``.
+    With ``alpha = Lam_S`` it is the threshold of chapter 2; in the linked market ``alpha = alpha*``.
+
+    Parameters
+    ----------
+    lam : callable
+        Vectorized weight.
+    alpha : float
+        ``> 0``.
+    lo, hi : float, default 0, 1
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from redlib import power_weight
+    >>> round(seller_rstar(power_weight(1.0, 2.0), 1.0), 4)      # (4 - sqrt(10)) / 3
+    0.2792
+    """
+    from scipy.optimize import brentq
+    alpha = float(alpha)
+    if not alpha > 0:
+        raise ValueError(f"alpha must be > 0, got {alpha!r}")
+    s = np.linspace(0.0, 1.0, 4001)
+
+    def m(x):
+        return float(np.trapezoid(s * lam(lo + s * x), s)) - alpha
+
+    if m(1e-9 * (hi - lo)) <= 0:
+        return float(lo)
+    if m(hi - lo) >= 0:
+        return float(hi)
+    return float(lo + brentq(m, 1e-9 * (hi - lo), hi - lo, xtol=1e-12))
+
+
+def rationing_boundary(thetas, ratios, buyer_mass=0.2, grid_size=120):
+    r"""Seller rationing over the inequality map, with ``alpha*`` and the threshold ``r*(alpha*)``.
+
+    Sellers uniform on ``[0, 1]`` with ``power_weight(c, theta)`` (``lam_S(0) = c (1 + theta)``),
+    buyers uniform with ``lam_B = 1``, as in :func:`redlib.inequality_map` (``sides="sellers"``).
+
+    Parameters
+    ----------
+    thetas, ratios : array_like
+        Seller same-side inequality ``theta`` and cross-side ratio ``c = Lam_S / Lam_B``.
+    buyer_mass : float, default 0.2
+    grid_size : int, default 120
+
+    Returns
+    -------
+    dict
+        ``theta, ratio`` (inputs), ``rationed, alpha, quantity, rstar`` (arrays, shape
+        ``(len(thetas), len(ratios))``), ``boundary`` (smallest rationed ``theta`` per ratio, NaN
+        if none), ``mu``.
+
+    Examples
+    --------
+    >>> d = rationing_boundary([0.0, 4.0], [1.0], grid_size=60)
+    >>> d["rationed"][:, 0].tolist()
+    [False, True]
+    """
+    from redlib import power_weight
+    th = np.asarray(thetas, dtype=float)
+    cs = np.asarray(ratios, dtype=float)
+    shape = (th.size, cs.size)
+    rat, alpha, Q, rstar = np.zeros(shape, bool), np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    for i, t in enumerate(th):
+        for j, c in enumerate(cs):
+            w = power_weight(float(c), float(t))
+            m = Market(Side(Uniform(), w), Side(Uniform(), 1.0), buyer_mass=buyer_mass)
+            res = optimal_mechanism(m, grid_size=grid_size)
+            rat[i, j] = is_rationed(res.sellers)
+            alpha[i, j], Q[i, j] = res.alpha, res.quantity
+            rstar[i, j] = seller_rstar(w, res.alpha)
+    boundary = np.array([th[np.argmax(rat[:, j])] if rat[:, j].any() else np.nan for j in range(cs.size)])
+    return dict(theta=th, ratio=cs, rationed=rat, alpha=alpha, quantity=Q, rstar=rstar,
+                boundary=boundary, mu=float(buyer_mass))
+
+
+def cx_first_welfare_unequal_weights(grid_size=60):
+    """First welfare theorem without ``v^M = 1``: with ``Lam_S = 2 Lam_B`` a wedge beats the CE.
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_first_welfare_unequal_weights(40).conclusion_fails
+    True
+    """
+    from .reports import Counterexample
+    m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0), buyer_mass=1.0)
+    lp = lp_market(m, grid_size=grid_size)
+    ce = competitive_equilibrium(m, grid_size=grid_size)
+    return Counterexample("sellers U[0,1] lam = 2, buyers U[0,1] lam = 1, mu = 1", "v^M = 1 on both sides",
+                          bool(lp.welfare > ce.welfare + 1e-6),
+                          f"optimum {lp.welfare:.5f} > competitive equilibrium {ce.welfare:.5f}")

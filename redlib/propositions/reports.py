@@ -1,0 +1,239 @@
+"""Reports of the numerical checks: :class:`CheckReport` and :class:`Counterexample`.
+
+Examples
+--------
+>>> from redlib.propositions.reports import CheckReport
+>>> CheckReport("demo", tried=2, passed=2).summary()
+'demo: 2/2 instances passed'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+
+__all__ = ["CheckReport", "Counterexample", "LP_RTOL", "PROB_TOL", "check_count", "new_rng"]
+
+LP_RTOL = 1e-7
+#: probabilities closer than this to 0 or 1 count as 0 or 1
+PROB_TOL = 1e-7
+
+
+# ----------------------------------------------------------------------------------------------
+# reports
+# ----------------------------------------------------------------------------------------------
+@dataclass(repr=False)
+class Counterexample:
+    """An instance violating one hypothesis of a result, in which the conclusion fails.
+
+    Attributes
+    ----------
+    description : str
+        The instance.
+    violated : str
+        Which hypothesis it violates.
+    conclusion_fails : bool
+        True if the conclusion indeed fails (checked numerically).
+    evidence : str
+        The numbers showing it.
+
+    Examples
+    --------
+    >>> Counterexample("U[0,1]", "lam non-increasing", True, "p=0.4 beats p^C=0.2")
+    Counterexample(violates 'lam non-increasing'; conclusion fails: True; p=0.4 beats p^C=0.2)
+    """
+
+    description: str
+    violated: str
+    conclusion_fails: bool
+    evidence: str
+
+    def __repr__(self) -> str:
+        return (f"Counterexample(violates {self.violated!r}; conclusion fails: "
+                f"{self.conclusion_fails}; {self.evidence})")
+
+
+@dataclass(repr=False)
+class CheckReport:
+    """Outcome of one numerical check.
+
+    Attributes
+    ----------
+    name : str
+        The result's name (as on the slides).
+    tried : int
+        Instances that satisfied the hypotheses and were solved.
+    passed : int
+        Instances in which the conclusion held (and the LP referee confirmed the optimum).
+    failures : list of str
+        A description of every failing instance.
+    counterexample : Counterexample or None
+        An instance violating a hypothesis in which the conclusion fails.
+    skipped : int
+        Generated instances not counted because a hypothesis that concerns the *optimal
+        mechanism* itself (Propositions 5, 7, 8) was not met.
+    lp_gap : float
+        Largest relative gap between solver and LP referee welfare over the instances (NaN if
+        the check has no LP referee).
+    notes : str
+        What exactly was tested (grids, margins).
+
+    Examples
+    --------
+    >>> rep = CheckReport("demo", tried=2, passed=2)
+    >>> rep.ok
+    True
+    """
+
+    name: str
+    tried: int = 0
+    passed: int = 0
+    failures: List[str] = field(default_factory=list)
+    counterexample: Optional[Counterexample] = None
+    skipped: int = 0
+    lp_gap: float = float("nan")
+    notes: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True if at least one instance was tried and all passed."""
+        return self.tried > 0 and self.passed == self.tried and not self.failures
+
+    def summary(self) -> str:
+        """One line: name, tried/passed, LP gap.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> CheckReport("demo", tried=2, passed=2).summary()
+        'demo: 2/2 instances passed'
+        """
+        s = f"{self.name}: {self.passed}/{self.tried} instances passed"
+        if self.skipped:
+            s += f" ({self.skipped} generated instances did not meet the hypotheses and were skipped)"
+        if np.isfinite(self.lp_gap):
+            s += f"; largest relative gap to the LP referee {self.lp_gap:.1e}"
+        return s
+
+    def __repr__(self) -> str:
+        lines = [f"CheckReport({self.summary()}"]
+        for f in self.failures[:5]:
+            lines.append(f"  FAIL: {f}")
+        if len(self.failures) > 5:
+            lines.append(f"  ... {len(self.failures) - 5} more failures")
+        if self.counterexample is not None:
+            lines.append(f"  {self.counterexample!r}")
+        return "\n".join(lines) + ")"
+
+    def record(self, ok: bool, desc: str, why: str = "") -> None:
+        """Count one instance: passed if ``ok``, else add ``desc: why`` to the failures.
+
+        Parameters
+        ----------
+        ok : bool
+        desc : str
+            The instance.
+        why : str, default ""
+            What failed.
+
+        Examples
+        --------
+        >>> rep = CheckReport("demo")
+        >>> rep.record(False, "U[0,1]", "no rationing")
+        >>> rep.tried, rep.failures
+        (1, ['U[0,1]: no rationing'])
+        """
+        self.tried += 1
+        if ok:
+            self.passed += 1
+        else:
+            self.failures.append(f"{desc}: {why}")
+
+    def add_gap(self, a: float, b: float) -> float:
+        """Record the relative gap ``|a - b| / max(1, |b|)`` between a solver and the LP referee.
+
+        Parameters
+        ----------
+        a, b : float
+            Solver's and referee's optimal values.
+
+        Returns
+        -------
+        float
+            The gap (``inf`` if it is not finite, so a NaN can never pass).
+
+        Examples
+        --------
+        >>> CheckReport("demo").add_gap(1.0, 1.0)
+        0.0
+        """
+        g = abs(a - b) / max(1.0, abs(b))
+        if not np.isfinite(g):  # a NaN welfare must fail "gap > LP_RTOL", not slip through it
+            g = np.inf
+        self.lp_gap = g if np.isnan(self.lp_gap) else max(self.lp_gap, g)
+        return g
+
+
+def check_count(name, value, minimum=0):
+    """Validate an integer argument of a check (``n_instances``, ``seed``, grid sizes).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name, used in the error message.
+    value : int
+        The value.
+    minimum : int, default 0
+        Smallest allowed value.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (``bool`` is rejected).
+    ValueError
+        If ``value < minimum``.
+
+    Examples
+    --------
+    >>> check_count("grid_size", 40, minimum=2)
+    40
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def new_rng(n_instances, seed):
+    """Validate ``(n_instances, seed)`` and return ``(n_instances, generator)``.
+
+    Parameters
+    ----------
+    n_instances : int
+        Number of instances (``>= 1``).
+    seed : int or None
+        Seed (``>= 0``) of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    (int, numpy.random.Generator)
+
+    Examples
+    --------
+    >>> n, rng = new_rng(3, seed=0)
+    >>> n
+    3
+    """
+    n_instances = check_count("n_instances", n_instances, minimum=1)
+    if seed is not None:
+        seed = check_count("seed", seed, minimum=0)
+    return n_instances, np.random.default_rng(seed)
