@@ -56,3 +56,23 @@ def test_module_docstring_headings_become_rubrics():
     fn = ["Examples", "--------"]
     ext._module_sections_to_rubrics(None, "function", "f", None, None, fn)
     assert fn == ["Examples", "--------"]
+
+
+def test_loading_the_extension_makes_kernels_static_site(monkeypatch):
+    """`jupyter-book build .` loads the extension before executing notebooks; the kernels it then
+    starts inherit the switch, so explore() emits frame players without any env var set by hand."""
+    from redlib.plotting.explore import STATIC_SITE_ENV, static_site
+
+    monkeypatch.delenv(STATIC_SITE_ENV, raising=False)
+    assert not static_site()
+
+    class App:
+        connected = []
+
+        def connect(self, event, fn, priority=500):
+            self.connected.append(event)
+
+    app = App()
+    ext.setup(app)
+    assert static_site()
+    assert "config-inited" in app.connected

@@ -12,10 +12,15 @@
   (``_name``, deliberately undocumented) is shown as code. Anything else still warns (``-n``).
 * Module docstrings: their numpydoc headings become rubrics, so that several modules can share the
   API page without duplicate section targets.
+* Any build is the site build: loading the extension sets ``REDLIB_STATIC_SITE=1`` in the build's
+  environment, which the notebook kernels it starts inherit, so :func:`redlib.plotting.explore`
+  emits the serverless frame player (not a live widget that would be empty on the site) whether the
+  book is built with ``jupyter-book build .``, ``.ci/build`` or ``sphinx-build``.
 """
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from pathlib import Path
 
@@ -211,7 +216,17 @@ def _check_offline(app, exc):
             )
 
 
+def _static_site_kernels(app, config=None):
+    """Make every kernel this build starts a static-site kernel (they inherit ``os.environ``)."""
+    from redlib.plotting.explore import STATIC_SITE_ENV
+
+    os.environ[STATIC_SITE_ENV] = "1"
+
+
 def setup(app):
+    # at load time, before myst-nb executes any notebook (it executes while reading sources)
+    _static_site_kernels(app)
+    app.connect("config-inited", _static_site_kernels)
     app.connect("html-page-context", _strip_thebe, priority=900)
     app.connect("missing-reference", _resolve_reexport)
     app.connect("missing-reference", _resolve_suffix)
