@@ -29,11 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from redlib import Market, Side, Uniform, lp_market, optimal_mechanism, power_weight
+from redlib.mechanism import _solve_market
 
-from redlib import Market, Side, Uniform, lp_market, optimal_mechanism, power_weight  # noqa: E402
-from redlib.mechanism import _solve_market  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def instance(mu=0.8):

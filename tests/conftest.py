@@ -1,17 +1,13 @@
 """Shared pytest configuration for the whole test suite (kept in tests/: the project's top level
 holds no pytest.ini).
 
-* The repository root is put on ``sys.path`` so ``import redlib`` works without installing it.
+* ``redlib`` is imported as installed (``pip install -e .``, done by ``bash .ci/install``); nothing
+  is put on ``sys.path`` here.
 * ``tests/browser`` needs a built site and a browser: it is collected only when the environment
   variable ``REDLIB_BROWSER=1`` is set (``bash .ci/test`` does so after building the site).
 """
 import os
-import sys
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def pytest_ignore_collect(collection_path, config):
