@@ -13,7 +13,10 @@ Two edits, each a no-op when already done, so it can be re-run after any merge:
    The repository URL is read from ``_config.yml`` (``repository.url``), its one place.
 2. **Checking cells collapsed in JupyterLab.** Code cells tagged ``hide-input``, ``remove-input``
    or ``remove-cell`` get ``metadata.jupyter.source_hidden = true`` (JupyterLab shows them
-   collapsed); ``hide-output``/``remove-output`` cells get ``outputs_hidden``.
+   collapsed); ``hide-output``/``remove-output`` cells get ``outputs_hidden``. Code cells inside a
+   solution that spans several cells (between the ``{solution-start}`` cell and its
+   ``{solution-end}`` cell) get both: jupyterlab-myst renders each markdown cell on its own, so the
+   solution's text is a collapsed "Start of Solution" dropdown and its code must be collapsed too.
 
 The same URL is written into ``CITATION.cff`` (``repository-code``, ``url``), so changing
 ``repository.url`` and re-running this script updates every copy (tests/test_portable.py checks).
@@ -76,13 +79,21 @@ def _lines(text: str) -> list:
 def portable(nb: dict, url: str) -> dict:
     cells = [c for c in nb["cells"] if c.get("id") != INSTALL_ID]
     cells.insert(0, install_cell(url))
+    in_solution = False
     for c in cells:
+        if c["cell_type"] == "markdown":
+            src = "".join(c["source"])
+            starts, ends = src.rfind("{solution-start}"), src.rfind("{solution-end}")
+            if starts > ends:
+                in_solution = True
+            elif ends > starts:
+                in_solution = False
         if c["cell_type"] == "code":
             tags = set(c.get("metadata", {}).get("tags", []))
             jup = c.setdefault("metadata", {}).get("jupyter", {})
-            if tags & HIDE_SOURCE:
+            if tags & HIDE_SOURCE or in_solution:
                 jup["source_hidden"] = True
-            if tags & HIDE_OUTPUT:
+            if tags & HIDE_OUTPUT or in_solution:
                 jup["outputs_hidden"] = True
             if jup:
                 c["metadata"]["jupyter"] = jup
