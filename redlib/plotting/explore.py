@@ -440,9 +440,13 @@ def explore(draw, values, *, param, default=None, caption=None, alt=None):
     if not in_kernel:
         return Exploration(param, values, default, static_png, player, None)
 
-    from IPython.display import HTML, display
+    from IPython.display import display
 
     if not match:  # the player does not open on the default figure: show that figure first
         display(_image_bundle(static_png, alt, default, param), raw=True)
-    display(HTML(player))
+    # one output, two forms: the player for the site, and its opening frame as a plain image for
+    # outputs that cannot run HTML (the PDF edition picks image/png, the site text/html)
+    display({"text/html": player,
+             "image/png": base64.b64encode(frames[start]).decode("ascii"),
+             "text/plain": f"<Frame player over {param}, {len(frames)} frames>"}, raw=True)
     return None
