@@ -7,6 +7,7 @@ holds no pytest.ini).
   variable ``REDLIB_BROWSER=1`` is set (``bash .ci/test`` does so after building the site).
 * ``tests/jupyterlab`` starts a JupyterLab server and a browser: collected only with
   ``REDLIB_JUPYTERLAB=1`` (``bash .ci/test`` sets it).
+* ``tests/pdf`` checks the PDF built by ``bash .ci/pdf``: collected only with ``REDLIB_PDF=1``.
 """
 import os
 from pathlib import Path
@@ -17,6 +18,8 @@ def pytest_ignore_collect(collection_path, config):
         return os.environ.get("REDLIB_BROWSER") != "1" or None
     if collection_path.name == "jupyterlab" and collection_path.parent == Path(__file__).parent:
         return os.environ.get("REDLIB_JUPYTERLAB") != "1" or None
+    if collection_path.name == "pdf" and collection_path.parent == Path(__file__).parent:
+        return os.environ.get("REDLIB_PDF") != "1" or None
     return None
 
 

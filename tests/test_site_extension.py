@@ -76,3 +76,20 @@ def test_loading_the_extension_makes_kernels_static_site(monkeypatch):
     ext.setup(app)
     assert static_site()
     assert "config-inited" in app.connected
+
+
+def test_footer_links_the_pdf_only_when_it_was_built(tmp_path):
+    class App:
+        srcdir = str(tmp_path)
+
+    footer = f"Licence. {ext.PDF_MARKER}."
+    ctx = {"theme_extra_footer": footer, "pathto": lambda name, resource: f"../{name}"}
+    ext._pdf_link(App(), "book/intro", "page.html", ctx, None)
+    assert "bash .ci/pdf" in ctx["theme_extra_footer"] and "<a" not in ctx["theme_extra_footer"]
+    pdf = tmp_path / "_build" / "pdf" / ext.PDF_NAME
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.5")
+    ctx = {"theme_extra_footer": footer, "pathto": lambda name, resource: f"../{name}"}
+    ext._pdf_link(App(), "book/intro", "page.html", ctx, None)
+    assert f'href="../{ext.PDF_NAME}"' in ctx["theme_extra_footer"]
+    assert ext.PDF_MARKER not in ctx["theme_extra_footer"]
