@@ -93,3 +93,27 @@ def test_footer_links_the_pdf_only_when_it_was_built(tmp_path):
     ext._pdf_link(App(), "book/intro", "page.html", ctx, None)
     assert f'href="../{ext.PDF_NAME}"' in ctx["theme_extra_footer"]
     assert ext.PDF_MARKER not in ctx["theme_extra_footer"]
+
+
+def test_pdf_leaves_out_hidden_inputs_but_the_site_keeps_them():
+    from docutils import nodes
+
+    def doc():
+        d = nodes.document(None, None)
+        cell = nodes.container(classes=["cell", "tag_hide-input"])
+        cell += nodes.container(classes=["cell_input"])
+        cell += nodes.container(classes=["cell_output"])
+        d += cell
+        return d, cell
+
+    class App:
+        class builder:
+            format = "latex"
+
+    d, cell = doc()
+    ext._fold_hidden_inputs_on_paper(App(), d, "x")
+    assert [c["classes"] for c in cell.children] == [["cell_output"]]
+    App.builder.format = "html"
+    d, cell = doc()
+    ext._fold_hidden_inputs_on_paper(App(), d, "x")
+    assert len(cell.children) == 2

@@ -18,7 +18,9 @@
   book is built with ``jupyter-book build .``, ``.ci/build`` or ``sphinx-build``.
 * PDF edition: if ``bash .ci/pdf`` has built ``_build/pdf/redistributive-market-design.pdf``, the
   HTML build copies it into the site's root and the footer marker ``PDF_MARKER`` becomes a link to
-  it on every page; without it the marker becomes the command that builds it.
+  it on every page; without it the marker becomes the command that builds it. In the PDF the
+  source of cells tagged ``hide-input`` is left out (the site folds it behind a toggle; paper
+  cannot), so the checking cells show only their output there.
 """
 from __future__ import annotations
 
@@ -251,6 +253,18 @@ def _pdf_link(app, pagename, templatename, context, doctree):
     context["theme_extra_footer"] = footer.replace(PDF_MARKER, link)
 
 
+def _fold_hidden_inputs_on_paper(app, doctree, docname):
+    if app.builder.format != "latex":
+        return
+    from docutils import nodes
+
+    for cell in list(doctree.findall(nodes.container)):
+        if "tag_hide-input" in cell.get("classes", []):
+            for child in list(cell.children):
+                if "cell_input" in child.get("classes", []):
+                    cell.remove(child)
+
+
 def setup(app):
     # at load time, before myst-nb executes any notebook (it executes while reading sources)
     _static_site_kernels(app)
@@ -258,6 +272,7 @@ def setup(app):
     app.connect("html-page-context", _strip_thebe, priority=900)
     app.connect("builder-inited", _pdf_into_site)
     app.connect("html-page-context", _pdf_link)
+    app.connect("doctree-resolved", _fold_hidden_inputs_on_paper)
     app.connect("missing-reference", _resolve_reexport)
     app.connect("missing-reference", _resolve_suffix)
     app.connect("missing-reference", _private_target)
