@@ -70,3 +70,15 @@ def test_no_widget_left_in_the_page(stem):
 def test_some_chapter_has_players():
     total = sum(_calls("".join(c["source"])) for s in CHAPTERS for c in _cells(s) if c["cell_type"] == "code")
     assert total > 0, "no explore() call found in any chapter: the check above checked nothing"
+
+
+def test_site_links_the_pdf_edition_when_it_was_built():
+    """With _build/pdf/<name>.pdf present at site-build time (bash .ci/pdf first) the site holds a
+    copy and every page's footer links it; without it the footer names the command."""
+    name = "redistributive-market-design.pdf"
+    page = (HTML / "intro.html").read_text(encoding="utf-8")
+    if (ROOT / "_build" / "pdf" / name).is_file():
+        assert (ROOT / "_build" / "html" / name).is_file(), "the PDF was built but not copied into the site"
+        assert f'href="../{name}"' in page, "the footer does not link the PDF"
+    else:
+        assert "bash .ci/pdf" in page and f'href="../{name}"' not in page
