@@ -174,6 +174,102 @@ def _build_one(out: Path, s: str) -> int:
     return 0 if ok else 1
 
 
+# ------------------------------------------------------------------------------------ samples
+WRONG_CELL = "# a deliberately wrong answer\n{assign}"
+
+
+def _code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _set_id(nb, sid):
+    for c in _code_cells(nb):
+        src = "".join(c["source"])
+        if re.search(r"^STUDENT_ID\s*=", src, flags=re.M):
+            c["source"] = re.sub(r"^STUDENT_ID\s*=.*$", f"STUDENT_ID = {sid!r}", src, count=1, flags=re.M)
+            return nb
+    raise ValueError("no STUDENT_ID cell")
+
+
+def submission(set_name: str, sid: str, kind: str = "reference", build_dir=None, extra=None) -> dict:
+    """A sample submission of ``set_name`` for student ``sid``, built from the generated notebooks.
+
+    kind: ``"reference"`` (the student notebook with the reference solution filled in and a written
+    answer), ``"blank"`` (the student notebook with only the ID filled in). ``extra`` is a list of
+    (position, source) code cells to insert (position ``None`` = at the end), e.g. a wrong answer,
+    an error or an endless loop.
+    """
+    import copy
+    build_dir = Path(build_dir or ROOT / "_build" / "assignments")
+    name = SETS[set_name]
+    student = json.loads((build_dir / set_name / "student" / f"{name}.ipynb").read_text())
+    nb = copy.deepcopy(student)
+    if kind == "reference":
+        ref = json.loads((build_dir / set_name / "autograder" / f"{name}.ipynb").read_text())
+        for mine, theirs in zip(_code_cells(nb), _code_cells(ref), strict=True):
+            mine["source"] = theirs["source"]
+        for c in nb["cells"]:
+            if "otter_answer_cell" in c.get("metadata", {}).get("tags", []) and c["cell_type"] == "markdown":
+                c["source"] = "My derivation: see the chapter (written answer, graded by hand)."
+    elif kind != "blank":
+        raise ValueError(f"kind must be 'reference' or 'blank', got {kind!r}")
+    _set_id(nb, sid)
+    for pos, src in extra or []:
+        import nbformat
+        cell = nbformat.v4.new_code_cell(src)
+        nb["cells"].insert(len(nb["cells"]) if pos is None else pos, dict(cell))
+    return nb
+
+
+def write_notebook(nb: dict, path: Path) -> Path:
+    path.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def question_cell_index(nb: dict, question: str) -> int:
+    """Index of the cell that runs ``grader.check("<question>")``."""
+    for i, c in enumerate(nb["cells"]):
+        if c["cell_type"] == "code" and f'grader.check("{question}")' in "".join(c["source"]):
+            return i
+    raise ValueError(f"no check cell for {question}")
+
+
+def _first_answer(set_name, question):
+    """Name of the first variable a question asks for (from answers.py, without importing redlib)."""
+    text = (SRC / "answers.py").read_text(encoding="utf-8")
+    block = text.split(f'"{set_name}": {{', 1)[1]
+    return re.search(rf'"{question}": \[\("(\w+)"', block).group(1)
+
+
+def samples(folder: Path, set_name: str, ids: list, build_dir=None) -> list:
+    """Write sample submissions (one reference per ID, a blank one, and every kind of broken file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for sid in ids:
+        written.append(write_notebook(submission(set_name, sid, "reference", build_dir), folder / f"{sid}.ipynb"))
+    first = ids[0]
+    nb = submission(set_name, first, "blank", build_dir)
+    written.append(write_notebook(nb, folder / f"blank-{first}.ipynb"))
+    q3 = question_cell_index(submission(set_name, first, "reference", build_dir), "q3")
+    broken = {
+        # q3's answer is lost (deleted, then the cell fails / never ends); the rest must still count
+        "raises": [(q3, f"del {_first_answer(set_name, 'q3')}\nraise RuntimeError('my code has a bug')")],
+        "loops": [(q3, f"del {_first_answer(set_name, 'q3')}\nwhile True:\n    pass")],
+        "clobbers": [(None, "del variants, redlib, np\ngrader = None\nP = None\nSTUDENT_ID = 'someone-else'")],
+        "crashes": [(None, "import os\nos._exit(1)")],
+    }
+    for kind, extra in broken.items():
+        written.append(write_notebook(submission(set_name, first, "reference", build_dir, extra),
+                                      folder / f"{kind}-{first}.ipynb"))
+    other = "ps2" if set_name != "ps2" else "ps1"
+    written.append(write_notebook(submission(other, first, "reference", build_dir), folder / f"otherset-{first}.ipynb"))
+    (folder / f"empty-{first}.ipynb").write_bytes(b"")
+    (folder / f"notanotebook-{first}.pdf").write_bytes(b"%PDF-1.4 not a notebook\n")
+    (folder / f"chapter-{first}.ipynb").write_text((ROOT / "book" / "01_model.ipynb").read_text())
+    written += [folder / f"empty-{first}.ipynb", folder / f"notanotebook-{first}.pdf", folder / f"chapter-{first}.ipynb"]
+    return written
+
+
 # ------------------------------------------------------------------------------------ grading
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -307,9 +403,15 @@ def _worker(submission: str, zip_path: str, out_json: str, cell_timeout: str) ->
         nb = getattr(results, "notebook", None)
         for cell in (nb.cells if nb is not None else []):
             for o in cell.get("outputs", []):
-                if o.get("output_type") == "error" and o.get("ename") in ("CellTimeout", "KeyboardInterrupt"):
-                    out["feedback"].append(f"a cell ran longer than {cell_timeout} s and was stopped "
+                if o.get("output_type") != "error":
+                    continue
+                src = cell.get("source", "").strip().splitlines()
+                where = f"the cell starting `{src[0][:60]}`" if src else "a cell"
+                if o.get("ename") in ("CellTimeout", "KeyboardInterrupt"):
+                    out["feedback"].append(f"{where} ran longer than {cell_timeout} s and was stopped "
                                            "(an endless loop?); the other cells were graded")
+                elif "grader.check" not in "".join(src) and "otter.Notebook(" not in "".join(src):
+                    out["feedback"].append(f"{where} raised {o.get('ename')}: {o.get('evalue', '')[:200]}")
     except Exception as exc:  # noqa: BLE001 - reported as a message with zero points
         msg = str(exc).strip().splitlines()
         out = {"error": f"the notebook could not be graded: {type(exc).__name__}"
@@ -374,6 +476,11 @@ def main(argv=None) -> int:
     g.add_argument("--jobs", type=int, default=2)
     g.add_argument("--cell-timeout", type=int, default=60)
     g.add_argument("--timeout", type=int, default=600)
+    sm = sub.add_parser("samples", help="write sample submissions (reference, blank, broken) to try grading")
+    sm.add_argument("folder")
+    sm.add_argument("--set", dest="set_name", choices=sorted(SETS), default="ps1")
+    sm.add_argument("--ids", default="s1000001,s1000002,s1000003")
+    sm.add_argument("--build-dir", default=str(ROOT / "_build" / "assignments"))
     w = sub.add_parser("worker")
     w.add_argument("args", nargs=4)
     a = ap.parse_args(argv)
@@ -389,6 +496,10 @@ def main(argv=None) -> int:
             ap.error(f"{folder} is not a folder")
         out = Path(a.out).resolve() if a.out else folder / "graded"
         grade(folder, out, a.set_name, Path(a.build_dir).resolve(), a.jobs, a.cell_timeout, a.timeout)
+        return 0
+    if a.cmd == "samples":
+        files = samples(Path(a.folder).resolve(), a.set_name, a.ids.split(","), Path(a.build_dir))
+        print(f"== {len(files)} sample submission(s) of {a.set_name} in {Path(a.folder).resolve()}")
         return 0
     return _worker(*a.args)
 
