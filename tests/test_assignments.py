@@ -45,7 +45,7 @@ def test_variants_are_stable_across_releases():
     assert variants.parameters("ps1", "s1000001") == PINNED_PS1
 
 
-PINNED_PS1 = {'c': 0.69, 'mu': 1.91, 'Lam_S': 1.32, 'sigma_low': 0.31, 'sigma_high': 1.16}
+PINNED_PS1 = {'c': 0.69, 'mu': 1.91, 'Lam_S': 1.32, 'sigma_A': 0.32, 'sigma_B': 0.95}
 
 
 def test_three_ids_get_different_numbers_within_the_ranges():

@@ -88,7 +88,7 @@ def _ps1(p):
     ce = competitive_equilibrium(Market(Side(Uniform(0.0, p["c"]), p["Lam_S"]),
                                         Side(Uniform(0.0, 1.0), 1.0), buyer_mass=p["mu"]),
                                  grid_size=4000)
-    ratio_A, ratio_B = math.exp(p["sigma_low"] ** 2), math.exp(p["sigma_high"] ** 2)
+    ratio_A, ratio_B = math.exp(p["sigma_A"] ** 2), math.exp(p["sigma_B"] ** 2)
     return {"p_CE": ce.price, "Q_CE": ce.quantity, "W_CE": ce.welfare,
             "ratio_A": ratio_A, "ratio_B": ratio_B, "high_A": ratio_A > 2, "high_B": ratio_B > 2}
 

@@ -9,8 +9,9 @@ The rule (stable across machines, Python and NumPy versions):
 2. ``sha256("redlib-assignments/v1/<set>/<id>")`` is computed and its first 8 bytes, read as a
    big-endian unsigned integer, are the seed;
 3. the seed starts a ``numpy.random.Generator(PCG64(seed))`` and the parameters of the set are
-   drawn from it, in the fixed order of :data:`RANGES`, uniformly on each range, and rounded to
-   two decimals (the rounded numbers are the ones the student sees and the grader uses);
+   drawn from it, in the fixed order of :data:`RANGES`, uniformly on each range (less the gaps of
+   :data:`GAPS`), and rounded to two decimals (the rounded numbers are the ones the student sees
+   and the grader uses);
 4. a few sets then shuffle the order of a list (drawn with the same generator).
 
 PCG64 and ``Generator.uniform`` / ``Generator.permutation`` are covered by NumPy's stream-stability
@@ -31,7 +32,7 @@ import hashlib
 
 import numpy as np
 
-__all__ = ["SETS", "RANGES", "normalise_id", "seed", "parameters", "show", "finite_market"]
+__all__ = ["SETS", "RANGES", "GAPS", "normalise_id", "seed", "parameters", "show", "finite_market"]
 
 #: problem sets: name -> title
 SETS = {
@@ -48,8 +49,8 @@ RANGES = {
         ("c", 0.60, 1.60, "sellers' rates of substitution are uniform on [0, c]"),
         ("mu", 0.50, 2.00, "mass of buyers (buyers uniform on [0, 1])"),
         ("Lam_S", 1.20, 4.00, "sellers' constant Pareto weight (buyers' weight is 1)"),
-        ("sigma_low", 0.30, 0.70, "log standard deviation of v^M in population A"),
-        ("sigma_high", 0.95, 1.40, "log standard deviation of v^M in population B"),
+        ("sigma_A", 0.30, 1.40, "log standard deviation of v^M in population A"),
+        ("sigma_B", 0.30, 1.40, "log standard deviation of v^M in population B"),
     ],
     "ps2": [
         ("theta_S", 2.00, 4.00, "sellers' weight lam_theta with theta = theta_S (high inequality)"),
@@ -80,12 +81,16 @@ RANGES = {
     "ps5": [
         ("k", 2.50, 8.00, "buyers' weight (k + 1) r^k, increasing in r"),
         ("Q", 0.05, 0.25, "quantity sold to those buyers (R = 0)"),
-        ("lam_g", 1.30, 2.00, "constant Pareto weight of the group in question 4"),
+        ("lam_g", 1.10, 1.90, "constant Pareto weight of the group in question 4"),
         ("r_lo_g", 0.20, 1.00, "its willingness to pay is uniform on [r_lo_g, r_lo_g + w_g]"),
-        ("w_g", 0.30, 1.50, "width of that interval (alpha = 1)"),
+        ("w_g", 0.30, 2.00, "width of that interval (alpha = 1)"),
         ("market_seed", 0, 10 ** 6, "seed of the random finite market of question 2 (integer)"),
     ],
 }
+
+#: values left out of a range, (set, name) -> (gap_lo, gap_hi): the draw is uniform on the rest, so
+#: that a yes/no question is not decided too close to its threshold
+GAPS = {("ps1", "sigma_A"): (0.70, 0.95), ("ps1", "sigma_B"): (0.70, 0.95)}
 
 _ORDERS = {"ps3": ["equal", "poor sellers", "unequal sellers"]}
 
@@ -176,7 +181,12 @@ def parameters(set_name: str, student_id: str) -> dict:
     rng = np.random.Generator(np.random.PCG64(seed(set_name, student_id)))
     out = {}
     for name, lo, hi, _ in RANGES[set_name]:
-        x = rng.uniform(lo, hi)
+        gap = GAPS.get((set_name, name))
+        if gap is None:
+            x = rng.uniform(lo, hi)
+        else:
+            x = rng.uniform(lo, hi - (gap[1] - gap[0]))
+            x = x + (gap[1] - gap[0]) if x > gap[0] else x
         out[name] = int(x) if isinstance(lo, int) and isinstance(hi, int) else round(float(x), 2)
     if set_name in _ORDERS:
         labels = _ORDERS[set_name]
