@@ -338,17 +338,26 @@ def _run_one(path: Path, set_name, build_dir: Path, cell_timeout: int, timeout: 
             env = dict(os.environ, REDLIB_ASSIGNMENT_ID=sid or "", PYTHONDONTWRITEBYTECODE="1")
             cmd = [sys.executable, str(Path(__file__).resolve()), "worker", str(copy), str(zip_path),
                    str(out_json), str(cell_timeout)]
-            proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                log, _ = proc.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.communicate()
-                err = f"grading stopped after {timeout} s in all: the notebook did not finish"
-            else:
-                if out_json.exists():
-                    res = json.loads(out_json.read_text())
+            for attempt in (1, 2):   # a grading error (e.g. a kernel slow to start on a loaded
+                                     # machine) is retried once; a second error gives zero
+                err = None
+                out_json.unlink(missing_ok=True)
+                proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+                try:
+                    log, _ = proc.communicate(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, 9)
+                    proc.communicate()
+                    err = f"grading stopped after {timeout} s in all: the notebook did not finish"
+                    break
+                res = json.loads(out_json.read_text()) if out_json.exists() else None
+                if res is not None and not res.get("error"):
+                    break
+                err = res["error"] if res is not None else "worker failed"
+            if err is None or err == "worker failed":
+                err = None
+                if res is not None:
                     if res.get("error"):
                         err = res["error"]
                     else:

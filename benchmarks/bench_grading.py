@@ -49,6 +49,9 @@ def main():
     print(f"{a.set_name}: graded {len(rows)} submissions in {dt:.1f} s with {a.jobs} worker(s) "
           f"({dt / len(rows):.2f} s per submission; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}); "
           f"{full} full marks, {zero} zero, {len(rows) - full - zero} partial")
+    for r in rows:
+        if r["status"] != "graded":
+            print(f"  {r['file']}: {r['status']}: {r['message']}")
 
 
 if __name__ == "__main__":
