@@ -5,6 +5,9 @@ holds no pytest.ini).
   is put on ``sys.path`` here.
 * ``tests/browser`` needs a built site and a browser: it is collected only when the environment
   variable ``REDLIB_BROWSER=1`` is set (``bash .ci/test`` does so after building the site).
+* ``tests/jupyterlab`` starts a JupyterLab server and a browser: collected only with
+  ``REDLIB_JUPYTERLAB=1`` (``bash .ci/test`` sets it).
+* ``tests/pdf`` checks the PDF built by ``bash .ci/pdf``: collected only with ``REDLIB_PDF=1``.
 """
 import os
 from pathlib import Path
@@ -13,6 +16,10 @@ from pathlib import Path
 def pytest_ignore_collect(collection_path, config):
     if collection_path.name == "browser" and collection_path.parent == Path(__file__).parent:
         return os.environ.get("REDLIB_BROWSER") != "1" or None
+    if collection_path.name == "jupyterlab" and collection_path.parent == Path(__file__).parent:
+        return os.environ.get("REDLIB_JUPYTERLAB") != "1" or None
+    if collection_path.name == "pdf" and collection_path.parent == Path(__file__).parent:
+        return os.environ.get("REDLIB_PDF") != "1" or None
     return None
 
 

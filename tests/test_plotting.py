@@ -210,12 +210,14 @@ def test_explore_in_kernel_outputs(static, monkeypatch):
     assert "error" not in kinds and "stream" not in kinds, outputs
     # each figure once: the default is one of the values, so no separate static image and no
     # duplicate inline-backend figure; the site gets the player, a live kernel the slider
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert images == []
     players = [o for o in outputs if "redlib-explore" in o.get("data", {}).get("text/html", "")]
+    images = [o for o in outputs if "image/png" in o.get("data", {}) and o not in players]
+    assert images == []
     assert len(players) == (1 if static else 0)
     if static:
         html_out = players[0]["data"]["text/html"]
+        # the same output carries the opening frame as a plain image (for the PDF edition)
+        assert base64.b64decode(players[0]["data"]["image/png"])[:4] == b"\x89PNG"
         assert re.search(r"buyer mass mu", html_out)
         assert 'alt="A line of slope mu' in html_out
     widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
@@ -235,6 +237,9 @@ def test_explore_site_player_loads_frames_from_files(monkeypatch, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [f"{k:03d}.png" for k in range(21)]
     assert "data:image/png" not in html_out  # frames are files, not inlined
     assert 'value="10"' in html_out  # opens on the default, 1.0
+    # the same output carries the opening frame as a plain image (the PDF edition shows it)
+    png = base64.b64decode(nb.cells[0].outputs[0]["data"]["image/png"])
+    assert png == (folder / "010.png").read_bytes()
     # run again: the frames come from the cache, unchanged
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     nb2 = nbformat.v4.new_notebook()

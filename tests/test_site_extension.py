@@ -56,3 +56,67 @@ def test_module_docstring_headings_become_rubrics():
     fn = ["Examples", "--------"]
     ext._module_sections_to_rubrics(None, "function", "f", None, None, fn)
     assert fn == ["Examples", "--------"]
+
+
+def test_loading_the_extension_makes_kernels_static_site(monkeypatch):
+    """`jupyter-book build .` loads the extension before executing notebooks; the kernels it then
+    starts inherit the switch, so explore() emits frame players without any env var set by hand."""
+    from redlib.plotting.explore import STATIC_SITE_ENV, static_site
+
+    monkeypatch.delenv(STATIC_SITE_ENV, raising=False)
+    assert not static_site()
+
+    class App:
+        connected = []
+
+        def connect(self, event, fn, priority=500):
+            self.connected.append(event)
+
+        def add_css_file(self, name):
+            pass
+
+    app = App()
+    ext.setup(app)
+    assert static_site()
+    assert "config-inited" in app.connected
+
+
+def test_footer_links_the_pdf_only_when_it_was_built(tmp_path):
+    class App:
+        srcdir = str(tmp_path)
+
+    footer = f"Licence. {ext.PDF_MARKER}."
+    ctx = {"theme_extra_footer": footer, "pathto": lambda name, resource: f"../{name}"}
+    ext._pdf_link(App(), "book/intro", "page.html", ctx, None)
+    assert "bash .ci/pdf" in ctx["theme_extra_footer"] and "<a" not in ctx["theme_extra_footer"]
+    pdf = tmp_path / "_build" / "pdf" / ext.PDF_NAME
+    pdf.parent.mkdir(parents=True)
+    pdf.write_bytes(b"%PDF-1.5")
+    ctx = {"theme_extra_footer": footer, "pathto": lambda name, resource: f"../{name}"}
+    ext._pdf_link(App(), "book/intro", "page.html", ctx, None)
+    assert f'href="../{ext.PDF_NAME}"' in ctx["theme_extra_footer"]
+    assert ext.PDF_MARKER not in ctx["theme_extra_footer"]
+
+
+def test_pdf_leaves_out_hidden_inputs_but_the_site_keeps_them():
+    from docutils import nodes
+
+    def doc():
+        d = nodes.document(None, None)
+        cell = nodes.container(classes=["cell", "tag_hide-input"])
+        cell += nodes.container(classes=["cell_input"])
+        cell += nodes.container(classes=["cell_output"])
+        d += cell
+        return d, cell
+
+    class App:
+        class builder:
+            format = "latex"
+
+    d, cell = doc()
+    ext._fold_hidden_inputs_on_paper(App(), d, "x")
+    assert [c["classes"] for c in cell.children] == [["cell_output"]]
+    App.builder.format = "html"
+    d, cell = doc()
+    ext._fold_hidden_inputs_on_paper(App(), d, "x")
+    assert len(cell.children) == 2

@@ -18,10 +18,20 @@
   math (:func:`literal_to_math`); code literals stay code.
 * Module docstrings: their numpydoc headings become rubrics, so that several modules can share the
   API page without duplicate section targets.
+* Any build is the site build: loading the extension sets ``REDLIB_STATIC_SITE=1`` in the build's
+  environment, which the notebook kernels it starts inherit, so :func:`redlib.plotting.explore`
+  emits the serverless frame player (not a live widget that would be empty on the site) whether the
+  book is built with ``jupyter-book build .``, ``.ci/build`` or ``sphinx-build``.
+* PDF edition: if ``bash .ci/pdf`` has built ``_build/pdf/redistributive-market-design.pdf``, the
+  HTML build copies it into the site's root and the footer marker ``PDF_MARKER`` becomes a link to
+  it on every page; without it the marker becomes the command that builds it. In the PDF the
+  source of cells tagged ``hide-input`` is left out (the site folds it behind a toggle; paper
+  cannot), so the checking cells show only their output there.
 """
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from pathlib import Path
 
@@ -378,11 +388,61 @@ def _register_bib_style():
     register_plugin("pybtex.style.formatting", "redlib_authoryear", AuthorYear, force=True)
 
 
+def _static_site_kernels(app, config=None):
+    """Make every kernel this build starts a static-site kernel (they inherit ``os.environ``)."""
+    from redlib.plotting.explore import STATIC_SITE_ENV
+
+    os.environ[STATIC_SITE_ENV] = "1"
+
+
+PDF_NAME = "redistributive-market-design.pdf"
+PDF_MARKER = '<span class="redlib-pdf"></span>'
+
+
+def _pdf_file(app):
+    return Path(app.srcdir) / "_build" / "pdf" / PDF_NAME
+
+
+def _pdf_into_site(app):
+    if app.builder.format == "html" and _pdf_file(app).is_file():
+        app.config.html_extra_path = [*app.config.html_extra_path, str(_pdf_file(app).parent)]
+
+
+def _pdf_link(app, pagename, templatename, context, doctree):
+    footer = context.get("theme_extra_footer") or ""
+    if PDF_MARKER not in footer:
+        return
+    if _pdf_file(app).is_file():
+        href = context["pathto"](PDF_NAME, 1)
+        link = f'<a class="redlib-pdf" href="{href}">PDF edition</a>'
+    else:
+        link = "PDF edition: <code>bash .ci/pdf</code>"
+    context["theme_extra_footer"] = footer.replace(PDF_MARKER, link)
+
+
+def _fold_hidden_inputs_on_paper(app, doctree, docname):
+    if app.builder.format != "latex":
+        return
+    from docutils import nodes
+
+    for cell in list(doctree.findall(nodes.container)):
+        if "tag_hide-input" in cell.get("classes", []):
+            for child in list(cell.children):
+                if "cell_input" in child.get("classes", []):
+                    cell.remove(child)
+
+
 def setup(app):
+    # at load time, before myst-nb executes any notebook (it executes while reading sources)
+    _static_site_kernels(app)
+    app.connect("config-inited", _static_site_kernels)
     _register_bib_style()
     app.connect("config-inited", _add_static)
     app.add_css_file("redlib_site.css")
     app.connect("html-page-context", _strip_thebe, priority=900)
+    app.connect("builder-inited", _pdf_into_site)
+    app.connect("html-page-context", _pdf_link)
+    app.connect("doctree-resolved", _fold_hidden_inputs_on_paper)
     app.connect("missing-reference", _resolve_reexport)
     app.connect("missing-reference", _resolve_suffix)
     app.connect("missing-reference", _private_target)

@@ -878,10 +878,15 @@ def explore(draw, values, *, param, default=None, scale="linear", caption=None, 
             if drawer.problems:  # a warning: fatal in the site build (-W)
                 warnings.warn(f"figure over {param!r}: " + _summarize(drawer.problems), stacklevel=2)
         urls = [f"{FRAMES_DIR}/{key}/{p.name}" for p in paths]
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        display(HTML(frame_player_html(urls, labels, param=param, start=start, caption=caption,
-                                       alt=frame_alt)))
+        player = frame_player_html(urls, labels, param=param, start=start, caption=caption,
+                                   alt=frame_alt)
+        # one output, two forms: the player for the site (text/html), and its opening frame as a
+        # plain image for outputs that cannot run HTML (the PDF edition picks image/png)
+        display({"text/html": player,
+                 "image/png": base64.b64encode(paths[start].read_bytes()).decode("ascii"),
+                 "text/plain": f"<Frame player over {param}, {len(values)} frames>"}, raw=True)
         return None
 
     import tempfile

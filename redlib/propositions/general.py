@@ -24,17 +24,18 @@ True
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import brentq
 
-from redlib import (Discrete, Market, Side, Tabulated, Uniform, competitive_equilibrium,
+from redlib import (Discrete, Group, Market, Side, Tabulated, Uniform, competitive_equilibrium,
                     concave_envelope, optimal_allocation, optimal_mechanism,
-                    weights_from_joint)
+                    power_weight, weights_from_joint)
 from redlib.referee import lp_allocation, lp_market
 
 from .adk import solve_and_confirm
 from .dka import is_rationed
 from .instances import (decreasing_weight, describe_side, random_continuous_dist, random_group_dist,
                         random_market, random_weight, with_masses)
-from .reports import LP_RTOL, CheckReport, check_count, new_rng
+from .reports import LP_RTOL, CheckReport, Counterexample, check_count, new_rng
 
 __all__ = ["phi_points", "dual_value", "minimize_dual", "seller_rstar", "rationing_boundary",
            "check_general_dka", "check_first_welfare", "cx_first_welfare_unequal_weights",
@@ -390,7 +391,6 @@ def check_within_group(n_instances=20, seed=0, grid_size=60, lp_grid=20):
     grid_size = check_count("grid_size", grid_size, minimum=2)
     lp_grid = check_count("lp_grid", lp_grid, minimum=2)
     rep = CheckReport("within-group objective and allocation", notes=f"{grid_size} types, LP on {lp_grid}")
-    from redlib import Group
     for _ in range(n_instances):
         k = int(rng.integers(1, 4))
         gs = []
@@ -447,7 +447,6 @@ def seller_rstar(lam, alpha, lo=0.0, hi=1.0):
     >>> round(seller_rstar(power_weight(1.0, 2.0), 1.0), 4)      # (4 - sqrt(10)) / 3
     0.2792
     """
-    from scipy.optimize import brentq
     alpha = float(alpha)
     if not alpha > 0:
         raise ValueError(f"alpha must be > 0, got {alpha!r}")
@@ -489,7 +488,6 @@ def rationing_boundary(thetas, ratios, buyer_mass=0.2, grid_size=120):
     >>> d["rationed"][:, 0].tolist()
     [False, True]
     """
-    from redlib import power_weight
     th = np.asarray(thetas, dtype=float)
     cs = np.asarray(ratios, dtype=float)
     shape = (th.size, cs.size)
@@ -519,7 +517,6 @@ def cx_first_welfare_unequal_weights(grid_size=60):
     >>> cx_first_welfare_unequal_weights(40).conclusion_fails
     True
     """
-    from .reports import Counterexample
     m = Market(Side(Uniform(), 2.0), Side(Uniform(), 1.0), buyer_mass=1.0)
     lp = lp_market(m, grid_size=grid_size)
     ce = competitive_equilibrium(m, grid_size=grid_size)
