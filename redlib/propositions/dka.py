@@ -67,10 +67,10 @@ def _effective_options(sm, cell=0.0, tol=1e-9):
 
 
 def is_rationed(sm) -> bool:
-    """The rationing classifier of the checks: the library's own, :attr:`redlib.SideMechanism.is_rationing`.
+    """The rationing classifier of the checks: the library's own, :attr:`redlib.mechanism.SideMechanism.is_rationing`.
 
     A positive mass of strictly gaining types trades with a probability in ``(0, 1)``, with the one
-    tolerance :data:`redlib.mechanism.RATIONING_TOL`; on a discretized continuous side a partially
+    tolerance :data:`redlib.thresholds.RATIONING_TOL`; on a discretized continuous side a partially
     served mass of at most ``ARTEFACT_CELLS`` cells is a discretization artefact, not rationing.
     Every check calls only this function, so results and checks cannot disagree on what rationing is.
 
