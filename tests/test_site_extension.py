@@ -120,3 +120,10 @@ def test_pdf_leaves_out_hidden_inputs_but_the_site_keeps_them():
     d, cell = doc()
     ext._fold_hidden_inputs_on_paper(App(), d, "x")
     assert len(cell.children) == 2
+
+
+def test_docstring_math_has_no_unicode_greek():
+    # the PDF's math fonts have no Unicode Greek (XeLaTeX: "Missing character: There is no γ")
+    tex = ext.literal_to_math("λ(r) = E[w^{-γ} | r]")
+    assert tex == r"\lambda (r) = \mathbb{E}[w^{-\gamma } \mid r]"
+    assert tex.isascii()

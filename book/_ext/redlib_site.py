@@ -161,6 +161,15 @@ def _tex_word(word):
     return tex
 
 
+#: Greek letters written as Unicode in docstrings, as TeX commands (the PDF's math fonts have no
+#: Unicode Greek; MathJax would not mind)
+_GREEK_TEX = {ch: "\\" + name + " " for ch, name in zip(
+    "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ",
+    ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+     "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Gamma",
+     "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega"])}
+
+
 def literal_to_math(text):
     r"""TeX for a docstring literal written in the papers' plain notation (``lam_S(r) >= 2 Lam_S``
     gives ``\lambda_{S}(r) \ge 2 \Lambda_{S}``), or None when the literal is code, not math.
@@ -180,8 +189,8 @@ def literal_to_math(text):
             out.append(_tex_word(tok) + (" " if nxt[:1].isalnum() else ""))
         else:
             out.append({">=": r"\ge ", "<=": r"\le ", "!=": r"\ne ", "*": r"\cdot ", "|": r"\mid ",
-                        "λ": r"\lambda ", "Λ": r"\Lambda ", "∫": r"\int ", "%": r"\%", "#": r"\#",
-                        "&": r"\&"}.get(tok, tok))
+                        "∫": r"\int ", "%": r"\%", "#": r"\#", "&": r"\&",
+                        **_GREEK_TEX}.get(tok, tok))
     return re.sub(r"  +", " ", "".join(out)).strip()
 
 
