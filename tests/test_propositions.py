@@ -169,3 +169,13 @@ def test_report_summary_and_repr():
     assert not rep.ok
     assert "1/2" in rep.summary() and "skipped" in rep.summary()
     assert "FAIL: inst: why" in repr(rep)
+
+
+def test_plot_randomization_share_needs_the_full_output():
+    # no silent defaults: a dict without the inputs of the computation is refused
+    import matplotlib
+    matplotlib.use("Agg")
+    from redlib.plotting.propositions import plot_randomization_share
+
+    with pytest.raises(ValueError, match="missing keys"):
+        plot_randomization_share({"skew": [1.0], "share": [0.5]})

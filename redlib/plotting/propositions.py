@@ -33,8 +33,8 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
     Parameters
     ----------
     data : dict
-        Output of :func:`redlib.randomization_share` (keys ``skew``, ``share``,
-        ``lam_low``; it also records ``lo``, ``hi``, ``alpha``, ``lambda_bar`` if present).
+        Output of :func:`redlib.randomization_share` (keys ``skew``, ``share``, ``lo``, ``hi``,
+        ``alpha``, ``lambda_bar``; a missing key raises ``ValueError``).
     highlight : sequence of float, default (0.3, 10, 1000)
         Skews whose weight functions are drawn in the left panel (and marked on the right).
 
@@ -49,13 +49,16 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
     >>> fig.axes[1].get_xscale()
     'log'
     """
+    missing = [k for k in ("skew", "share", "lo", "hi", "alpha", "lambda_bar") if k not in data]
+    if missing:
+        raise ValueError(f"data must be the output of redlib.randomization_share; missing keys {missing}")
     skew = np.asarray(data["skew"], dtype=float)
     share = np.asarray(data["share"], dtype=float)
     if skew.shape != share.shape or skew.ndim != 1 or skew.size == 0:
         raise ValueError("data['skew'] and data['share'] must be 1-d arrays of the same length")
-    lo, hi = float(data.get("lo", 1.0)), float(data.get("hi", 2.0))
-    alpha = float(data.get("alpha", 1.0))
-    lam_bar = float(data.get("lambda_bar", 1.0))
+    lo, hi = float(data["lo"]), float(data["hi"])
+    alpha = float(data["alpha"])
+    lam_bar = float(data["lambda_bar"])
 
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4.3))
     r = np.linspace(lo, hi, 400)
