@@ -429,6 +429,30 @@ def _pdf_link(app, pagename, templatename, context, doctree):
     context["theme_extra_footer"] = footer.replace(PDF_MARKER, link)
 
 
+# PDF edition: the introduction (the root document) is an unnumbered preface, and the appendix
+# is lettered, so that the chapters carry the site's numbers 1-6 (tests/pdf checks the contents)
+LATEX_PREFACE = "book/intro"
+LATEX_APPENDIX = "book/appendix_derivations"
+
+
+def _latex_matter(app, doctree):
+    """Mark the preface and the start of the appendix in the LaTeX edition (nothing on the site).
+
+    The root document's sections would otherwise become chapters 1-3 of the PDF; a raw LaTeX
+    node (ignored by every other writer) opens an unnumbered ``Preface`` chapter instead, and
+    ``\\appendix`` before the derivations letters the chapters that follow (A, B, C)."""
+    if app.builder.format != "latex":
+        return
+    from docutils import nodes
+
+    docname = app.env.docname
+    if docname == LATEX_PREFACE:
+        doctree.insert(0, nodes.raw("", "\\chapter*{Preface}\\addcontentsline{toc}{chapter}{Preface}\n",
+                                    format="latex"))
+    elif docname == LATEX_APPENDIX:
+        doctree.insert(0, nodes.raw("", "\\appendix\n", format="latex"))
+
+
 def _fold_hidden_inputs_on_paper(app, doctree, docname):
     if app.builder.format != "latex":
         return
@@ -452,6 +476,7 @@ def setup(app):
     app.connect("builder-inited", _pdf_into_site)
     app.connect("html-page-context", _pdf_link)
     app.connect("doctree-resolved", _fold_hidden_inputs_on_paper)
+    app.connect("doctree-read", _latex_matter)
     app.connect("missing-reference", _resolve_reexport)
     app.connect("missing-reference", _resolve_suffix)
     app.connect("missing-reference", _private_target)

@@ -35,7 +35,7 @@ PORT = int(os.environ.get("REDLIB_JUPYTERLAB_PORT", "8911"))
 SHOTS = ROOT / "_build" / "screenshots" / "jupyterlab"
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 RAW = ["{prf:", ":label:", "{cite}", "{cite:", "{solution-start}", "{solution-end}", "{solution}",
-       "{exercise}", "{ref}", "{numref}", "{eq}", ":class: dropdown", "```"]
+       "{exercise}", "{ref}", "{numref}", "{eq}", ":class: dropdown", "```", "{raw}", "\\appendix"]
 NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in the active tab
 HIDDEN_TAGS = {"hide-input", "remove-input", "remove-cell"}
 

@@ -59,6 +59,24 @@ def test_every_chapter_title_is_present(text):
     assert not missing, f"chapter titles missing from the PDF: {missing}"
 
 
+def _chapters(caption):
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    part = next(p for p in toc["parts"] if p["caption"] == caption)
+    return [c["file"] for c in part["chapters"]]
+
+
+def test_chapter_numbers_match_the_site(text):
+    """The site numbers the chapters 1-6 in table-of-contents order and the appendix apart: the PDF's
+    table of contents must do the same (the introduction is an unnumbered preface, not chapters
+    1-3, and the appendix is lettered)."""
+    contents = _normal(text[: text.index("An executable textbook")])  # up to the preface's first line
+    for k, stem in enumerate(_chapters("Chapters"), start=1):
+        assert f" {k} {_normal(_title(stem))} " in contents, (k, stem)
+    first_appendix = _title(_chapters("Appendix")[0])
+    assert f" A {_normal(first_appendix)} " in contents, first_appendix
+    assert "1 Who this book is for" not in contents
+
+
 def test_no_unresolved_references(text):
     hits = [m.group(0) for m in re.finditer(r".{0,40}\?\?.{0,40}", text)]
     assert not hits, f"unresolved references in the PDF: {hits[:10]}"
