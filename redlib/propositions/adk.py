@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.stats
 
-from redlib import (Discrete, Group, ShapeWeight, Truncated, Uniform, optimal_allocation,
+from redlib import (Discrete, Group, ShapeWeight, Tabulated, Truncated, Uniform, optimal_allocation,
                     randomization_share, virtual_value)
 from redlib.referee import lp_allocation
 
@@ -26,7 +26,10 @@ from .reports import LP_RTOL, CheckReport, Counterexample, check_count, new_rng
 __all__ = ["check_adk_prop1", "check_adk_prop2", "check_adk_prop3", "check_adk_prop4",
            "check_adk_prop5", "check_adk_prop6", "check_adk_prop7", "check_adk_prop8", "HYPOTHESES",
            "solve_and_confirm",
-           "cx_adk_prop1_not_essential", "cx_adk_prop3_alpha_below_lambar", "cx_adk_prop5_both_assortative"]
+           "cx_adk_prop1_not_essential", "cx_adk_prop3_alpha_below_lambar", "cx_adk_prop5_both_assortative",
+           "cx_adk_prop4_atom", "cx_adk_prop6_non_regular", "cx_adk_prop6_alpha_below_lambar",
+           "cx_adk_prop6_no_convergence", "cx_adk_prop7_one_assortative", "cx_adk_prop8_one_random",
+           "cx_adk_prop8_r_low_positive", "cx_adk_prop8_alpha_below_lambar"]
 
 
 def _quasi_convex(V, rtol=1e-9):
@@ -793,14 +796,254 @@ def cx_adk_prop5_both_assortative(grid_size=120):
                           f"group 1 gets quality levels inside group 2's range [{qlo:.3f}, {qhi:.3f}]")
 
 
+def _regions(ga):
+    return [(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]
+
+
+def _confirmed(groups, alpha, grid_size, lp_grid=40):
+    """Solve, ``verify()`` and confirm the welfare with the LP referee; return ``(result, evidence)``."""
+    rep, why = CheckReport("counterexample"), []
+    res = solve_and_confirm(rep, groups, Uniform(0, 1), alpha, grid_size, "", why, min(grid_size, lp_grid))
+    return res, not why, f"verify() and LP referee on {min(grid_size, lp_grid)} types: {'ok' if not why else why}"
+
+
+def cx_adk_prop4_atom(grid_size=120):
+    """ADK Proposition 4 with ``alpha < lambar`` *and* ``r_low > 0``: ``V`` increasing, yet not assortative.
+
+    The two hypotheses only serve to kill the essential-good atom ``max(0, lambar - alpha) r_low``
+    of ``ch4-prop-objective``; either one suffices (see ``tests/test_propositions_registry.py``),
+    so the hypothesis shown to be needed is their disjunction.
+
+    Parameters
+    ----------
+    grid_size : int, default 120
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_adk_prop4_atom(60).conclusion_fails
+    True
+    """
+    d, alpha = Uniform(0.5, 1.5), 1.0
+    vv = virtual_value(d, 1.5, alpha)
+    res, ok, lp = _confirmed([Group("g", d, 1.5)], alpha, grid_size)
+    ga = res["g"]
+    increasing = bool(np.all(np.diff(vv["V"]) >= -1e-12))
+    return Counterexample(
+        "one group, G = U[0.5, 1.5], lam = 1.5 (constant), alpha = 1 (lambar > alpha, r_low = 0.5 > 0)",
+        "alpha >= lambar or r_low = 0", bool(ok and increasing and not _fully_assortative(ga)),
+        f"V = 0.5 r + 0.75 non-decreasing: {increasing}; regions {_regions(ga)} (a free bottom tier "
+        f"pools every type); {lp}")
+
+
+def cx_adk_prop6_non_regular(grid_size=120):
+    """ADK Proposition 6 without ``J' >= J_low > 0``: constant weights, yet pooling in the limit.
+
+    ``lam^n = 0.8`` for every ``n`` (so ``|lam^n - lambar^n| = 0``, non-increasing,
+    ``alpha = 1 >= lambar``) and a three-piece density with a gap, where ``J`` decreases: every
+    term of the sequence, hence its limit, pools an interval of served types.
+
+    Parameters
+    ----------
+    grid_size : int, default 120
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_adk_prop6_non_regular(60).conclusion_fails
+    True
+    """
+    d = Tabulated([1.0, 1.3, 1.31, 1.69, 1.7, 2.0], [1.0, 1.0, 0.2, 0.2, 1.0, 1.0])
+    vv = virtual_value(d, 0.8, 1.0)
+    dJ = float(np.min(np.diff(vv["J"]) / np.diff(vv["r"])))
+    res, ok, lp = _confirmed([Group("g", d, 0.8)], 1.0, grid_size)
+    ga = res["g"]
+    pooled = _pooled_served_blocks(ga)
+    return Counterexample(
+        f"one group, G = {d!r} (density 1, 0.2 on the gap, 1), lam^n = 0.8 for all n, alpha = 1",
+        "J' >= J_low > 0", bool(ok and dJ < 0 and pooled),
+        f"min J' = {dJ:.3g} < 0; pooled blocks receiving objects {pooled}; regions {_regions(ga)}; {lp}")
+
+
+def cx_adk_prop6_alpha_below_lambar(grid_size=120):
+    """ADK Proposition 6 without ``alpha >= lambar^n``: constant weights ``1.5 > alpha``, a free tier.
+
+    Parameters
+    ----------
+    grid_size : int, default 120
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_adk_prop6_alpha_below_lambar(60).conclusion_fails
+    True
+    """
+    res, ok, lp = _confirmed([Group("g", Uniform(0.5, 1.5), 1.5)], 1.0, grid_size)
+    ga = res["g"]
+    return Counterexample(
+        "one group, G = U[0.5, 1.5] (J' = 2), lam^n = 1.5 for all n, alpha = 1 < lambar",
+        "alpha >= lambar^n", bool(ok and _pooled_served_blocks(ga)),
+        f"every term pools all types in a free tier: regions {_regions(ga)}; {lp}")
+
+
+def cx_adk_prop6_no_convergence(grid_size=120):
+    """ADK Proposition 6 without the convergence condition: a fixed steep weight keeps pooling.
+
+    ``lam^n`` is, for every ``n``, the power weight (exponent 3) on ``[1, 2]`` with
+    ``lambar = 1 = alpha`` and ``lam(1) = 4 > 2 alpha``: the sequence converges neither to a constant nor to 0 above ``r_low``; ``V`` decreases where it is
+    positive, so every term pools the bottom types, which are served.
+
+    Parameters
+    ----------
+    grid_size : int, default 120
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_adk_prop6_no_convergence(60).conclusion_fails
+    True
+    """
+    w = ShapeWeight("power", 3.0, 1.0, 2.0, 1.0)
+    res, ok, lp = _confirmed([Group("g", Uniform(1.0, 2.0), w)], 1.0, grid_size)
+    ga = res["g"]
+    return Counterexample(
+        f"one group, G = U[1, 2] (J' = 2), lam^n = {w.__name__} (lambar = 1, lam(1) = 4) for all n, alpha = 1",
+        "lam^n -> constant, or lam^n -> 0 above r_low", bool(ok and _pooled_served_blocks(ga)),
+        f"pooled blocks receiving objects {_pooled_served_blocks(ga)}; regions {_regions(ga)}; {lp}")
+
+
+def _mixed_pair(grid_size):
+    """Group 1 assortative (U[0, 2], lam = 0.6), group 2 fully random (U[0.5, 1], lam = 2), alpha = 1.2."""
+    groups = [Group("1", Uniform(0.0, 2.0), 0.6, 0.5), Group("2", Uniform(0.5, 1.0), 2.0, 0.5)]
+    res, ok, lp = _confirmed(groups, 1.2, grid_size)
+    a1, a2 = res["1"], res["2"]
+    q, m1 = res.qualities, a1.quality_mass
+    qlo, qhi = a2.quality_range
+    below, above = float(m1[q < qlo - 1e-12].sum()), float(m1[q > qhi + 1e-12].sum())
+    split = bool(ok and _fully_assortative(a1) and _fully_random(a2) and below > 1e-9 and above > 1e-9)
+    desc = ("group 1: U[0, 2], lam = 0.6, mass 0.5; group 2: U[0.5, 1], lam = 2, mass 0.5; alpha = 1.2; "
+            "objects U[0, 1]")
+    ev = (f"group 1 assortative, group 2 fully random (on [{qlo:.3f}, {qhi:.3f}]); group 1 gets mass "
+          f"{below:.3f} below and {above:.3f} above that interval: its support is not an interval; {lp}")
+    return desc, split, ev
+
+
+def cx_adk_prop7_one_assortative(grid_size=120):
+    """ADK Proposition 7 without "all groups fully random": one assortative group's support splits.
+
+    Parameters
+    ----------
+    grid_size : int, default 120
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_adk_prop7_one_assortative(60).conclusion_fails
+    True
+    """
+    desc, split, ev = _mixed_pair(grid_size)
+    return Counterexample(desc, "all groups fully random", split, ev)
+
+
+def cx_adk_prop8_one_random(grid_size=120):
+    """ADK Proposition 8 without "all groups assortative": the same pair, group 1's support splits.
+
+    Parameters
+    ----------
+    grid_size : int, default 120
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_adk_prop8_one_random(60).conclusion_fails
+    True
+    """
+    desc, split, ev = _mixed_pair(grid_size)
+    return Counterexample(desc, "all groups (effectively) assortative", split, ev)
+
+
+def _lowest_served(groups, alpha, grid_size, label):
+    res, ok, lp = _confirmed(groups, alpha, grid_size)
+    ga = res[label]
+    fails = bool(ok and all(_fully_assortative(g) for g in res) and ga.Q[0] > 1e-9)
+    return fails, (f"all groups assortative; group {label}'s lowest type gets quality {ga.Q[0]:.4f} > 0 = "
+                   f"min supp F (range {tuple(round(x, 4) for x in ga.quality_range)}); {lp}")
+
+
+def cx_adk_prop8_r_low_positive(grid_size=120):
+    """ADK Proposition 8's nesting without ``r_low = 0``: a group on ``[2, 3]`` starts above ``min supp F``.
+
+    Parameters
+    ----------
+    grid_size : int, default 120
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_adk_prop8_r_low_positive(60).conclusion_fails
+    True
+    """
+    groups = [Group("A", Uniform(0.0, 1.0), 0.5, 0.5), Group("B", Uniform(2.0, 3.0), 0.5, 0.5)]
+    fails, ev = _lowest_served(groups, 1.0, grid_size, "B")
+    return Counterexample("A: U[0, 1], B: U[2, 3], lam = 0.5 each, masses 0.5, alpha = 1 > lambar",
+                          "r_low = 0 for all groups", fails, ev)
+
+
+def cx_adk_prop8_alpha_below_lambar(grid_size=120):
+    """ADK Proposition 8's nesting without ``alpha > lambar``: ``V_A(0) > 0``, group A's bottom is served.
+
+    Parameters
+    ----------
+    grid_size : int, default 120
+
+    Returns
+    -------
+    Counterexample
+
+    Examples
+    --------
+    >>> cx_adk_prop8_alpha_below_lambar(60).conclusion_fails
+    True
+    """
+    groups = [Group("A", Uniform(0.0, 1.0), 1.5, 0.5), Group("B", Uniform(0.0, 1.0), 0.5, 0.5)]
+    fails, ev = _lowest_served(groups, 1.0, grid_size, "A")
+    return Counterexample("A: U[0, 1], lam = 1.5; B: U[0, 1], lam = 0.5; masses 0.5; alpha = 1 (r_low = 0)",
+                          "alpha > lambar for all groups", fails, ev)
+
+
 #: hypotheses of every second-deck result -> a function returning a Counterexample that drops it
 HYPOTHESES = {
     "ch4-prop-free-tier": {"lambar > alpha": _cx_adk_prop1, "essential good": cx_adk_prop1_not_essential},
     "ch4-prop-fully-random": {"quasi-convexity of V (sufficiency)": _cx_adk_prop2},
     "ch4-prop-top": {"non-increasing weights": _cx_adk_prop3, "alpha >= lambar": cx_adk_prop3_alpha_below_lambar},
-    "ch4-prop-fully-assortative": {},
+    "ch4-prop-fully-assortative": {"alpha >= lambar or r_low = 0": cx_adk_prop4_atom},
     "ch4-prop-intermediate": {"group 2 fully random": cx_adk_prop5_both_assortative},
-    "ch4-prop-nonmonotone": {},
-    "ch4-prop-all-random": {},
-    "ch4-prop-all-assortative": {},
+    "ch4-prop-nonmonotone": {"J' >= J_low > 0": cx_adk_prop6_non_regular,
+                             "alpha >= lambar^n": cx_adk_prop6_alpha_below_lambar,
+                             "lam^n -> constant, or -> 0 above r_low": cx_adk_prop6_no_convergence},
+    "ch4-prop-all-random": {"all groups fully random": cx_adk_prop7_one_assortative},
+    "ch4-prop-all-assortative": {"all groups (effectively) assortative": cx_adk_prop8_one_random,
+                                 "r_low = 0 (nested lower ends)": cx_adk_prop8_r_low_positive,
+                                 "alpha > lambar (nested lower ends)": cx_adk_prop8_alpha_below_lambar},
 }
