@@ -180,3 +180,17 @@ def test_prop4_hypotheses_are_needed_only_together():
         assert _fully_assortative(res["g"]), res["g"].regions
     cx = props.HYPOTHESES["ch4-prop-fully-assortative"]["alpha >= lambar or r_low = 0"](60)
     assert cx.conclusion_fails
+
+
+def test_four_prices_check_fails_on_a_wrong_solution(monkeypatch):
+    """thm-four-prices has no hypothesis: show its check can fail (a solution of the wrong market)."""
+    from redlib import Market
+    from redlib.propositions import dka
+    real = dka._solve
+
+    def wrong_market(m, lump_sum, n):
+        return real(Market(m.sellers, m.buyers, buyer_mass=1.25 * m.buyer_mass), lump_sum, n)
+
+    monkeypatch.setattr(dka, "_solve", wrong_market)
+    rep = props.check_four_prices(3, seed=0)
+    assert rep.tried == 3 and not rep.ok and any("LP" in f for f in rep.failures), rep
