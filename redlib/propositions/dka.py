@@ -16,11 +16,10 @@ True
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 from redlib import (Discrete, Market, ShapeWeight, Side, Tabulated, Uniform, average_weight,
                     competitive_equilibrium, optimal_buyer_price, optimal_buyer_two_prices,
-                    optimal_mechanism, optimal_seller_price)
+                    optimal_mechanism, optimal_seller_price, rationing_cutoff)
 from redlib.referee import lp_market
 
 from .instances import (decreasing_weight, describe_side, nfl_market, one_sided_instance,
@@ -149,19 +148,8 @@ def _seller_objective(dist, w, Q, R, p, Lam=None):
 
 
 def _seller_rstar(dist, w):
-    """Closed form (chapter 2, prop-seller-price): r* with int_lo^r* (r - lo) lam = Lam (r* - lo)^2 (uniform)."""
-    lo, hi, Lam = dist.lo, dist.hi, w.scale
-
-    def m(x):  # x^-2 int_lo^{lo+x} (r - lo) lam dr - Lam = int_0^1 s lam(lo + s x) ds - Lam
-        s = np.linspace(0.0, 1.0, 4001)
-        vals = s * w(lo + s * x)
-        return (np.trapezoid(vals, s) if hasattr(np, "trapezoid") else np.trapz(vals, s)) - Lam
-
-    if m(1e-9 * (hi - lo)) <= 0:
-        return lo
-    if m(hi - lo) >= 0:
-        return hi
-    return lo + brentq(m, 1e-9 * (hi - lo), hi - lo, xtol=1e-12)
+    """Closed form (chapter 2, prop-seller-price): :func:`redlib.rationing_cutoff` at ``alpha = Lam_S``."""
+    return rationing_cutoff(w, w.scale, dist.lo, dist.hi)
 
 
 def check_seller_price(n_instances=20, seed=0, grid_size=400):

@@ -24,11 +24,10 @@ True
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 from redlib import (Discrete, Group, Market, Side, Tabulated, Uniform, competitive_equilibrium,
                     concave_envelope, optimal_allocation, optimal_mechanism,
-                    power_weight, virtual_value, weights_from_joint)
+                    power_weight, rationing_cutoff, virtual_value, weights_from_joint)
 from redlib.referee import lp_allocation, lp_market
 
 from .adk import solve_and_confirm
@@ -37,7 +36,7 @@ from .instances import (decreasing_weight, describe_side, random_continuous_dist
                         random_market, random_weight, with_masses)
 from .reports import LP_RTOL, CheckReport, Counterexample, check_count, new_rng
 
-__all__ = ["phi_points", "dual_value", "minimize_dual", "seller_rstar", "rationing_boundary",
+__all__ = ["phi_points", "dual_value", "minimize_dual", "rationing_boundary",
            "check_general_dka", "check_first_welfare", "cx_first_welfare_unequal_weights",
            "check_extreme_weight", "check_within_objective", "within_objective_gap",
            "check_within_allocation", "within_violations", "cx_extreme_dependent", "cx_extreme_zero_density",
@@ -603,46 +602,6 @@ def _cx_within_linear_psi(grid_size=60):
         f"welfare {small.welfare:.8f} = LP {lp.welfare:.8f} on {min(grid_size, 30)} types")
 
 
-def seller_rstar(lam, alpha, lo=0.0, hi=1.0):
-    r"""Closed-form seller threshold for uniform ``G_S`` on ``[lo, hi]``: ``r*(alpha)``.
-
-    ``r*`` solves ``int_lo^r* (r - lo) lam(r) dr = alpha (r* - lo)^2`` (``lo`` if ``lam(lo) <= 2
-    alpha``, ``hi`` if no root): the right end of the bottom linear piece of ``co(phi_S^alpha)``.
-    With ``alpha = Lam_S`` it is the threshold of chapter 2; in the linked market ``alpha = alpha*``.
-
-    Parameters
-    ----------
-    lam : callable
-        Vectorized weight.
-    alpha : float
-        ``> 0``.
-    lo, hi : float, default 0, 1
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> from redlib import power_weight
-    >>> round(seller_rstar(power_weight(1.0, 2.0), 1.0), 4)      # (4 - sqrt(10)) / 3
-    0.2792
-    """
-    alpha = float(alpha)
-    if not alpha > 0:
-        raise ValueError(f"alpha must be > 0, got {alpha!r}")
-    s = np.linspace(0.0, 1.0, 4001)
-
-    def m(x):
-        return float(np.trapezoid(s * lam(lo + s * x), s)) - alpha
-
-    if m(1e-9 * (hi - lo)) <= 0:
-        return float(lo)
-    if m(hi - lo) >= 0:
-        return float(hi)
-    return float(lo + brentq(m, 1e-9 * (hi - lo), hi - lo, xtol=1e-12))
-
-
 def rationing_boundary(thetas, ratios, buyer_mass=0.2, grid_size=120):
     r"""Seller rationing over the inequality map, with ``alpha*`` and the threshold ``r*(alpha*)``.
 
@@ -680,7 +639,7 @@ def rationing_boundary(thetas, ratios, buyer_mass=0.2, grid_size=120):
             res = optimal_mechanism(m, grid_size=grid_size)
             rat[i, j] = is_rationed(res.sellers)
             alpha[i, j], Q[i, j] = res.alpha, res.quantity
-            rstar[i, j] = seller_rstar(w, res.alpha)
+            rstar[i, j] = rationing_cutoff(w, res.alpha)
     boundary = np.array([th[np.argmax(rat[:, j])] if rat[:, j].any() else np.nan for j in range(cs.size)])
     return dict(theta=th, ratio=cs, rationed=rat, alpha=alpha, quantity=Q, rstar=rstar,
                 boundary=boundary, mu=float(buyer_mass))
