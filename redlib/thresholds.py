@@ -340,11 +340,12 @@ def rationing_cutoff(weight, alpha, lo=0.0, hi=1.0):
     def excess(x):  # weighted average of lam on [lo, lo + x] (weight s) minus 2 alpha, halved
         return quad(lambda s: s * lam(lo + s), 0.0, x, limit=200)[0] / (x * x) - alpha
 
-    if lam(lo) <= 2.0 * alpha:
+    a = 1e-9 * (hi - lo)
+    if lam(lo) <= 2.0 * alpha or excess(a) <= 0.0:   # (the second: lam(lo) within rounding of 2 alpha)
         return float(lo)
     if excess(hi - lo) >= 0.0:
         return float(hi)
-    return float(lo + brentq(excess, 1e-9 * (hi - lo), hi - lo, xtol=1e-13, rtol=1e-13))
+    return float(lo + brentq(excess, a, hi - lo, xtol=1e-13, rtol=1e-13))
 
 
 def seller_rationing_threshold(seller_weight, buyer_weight, sellers=(0.0, 1.0), buyers=(0.0, 1.0)):

@@ -103,8 +103,8 @@ HYPOTHESES["ch4-prop-within"] = {
 #: results with no hypothesis beyond the model -> why (each check is shown able to fail by a test
 #: that feeds it a wrong input: ``tests/test_propositions_registry.py``)
 NO_HYPOTHESIS = {
-    "thm-four-prices": "any G_j, lam_j, mu, with or without lump sums",
-    "ch4-prop-objective": "an identity: integration by parts of the payoff of any IC mechanism",
+    "thm-four-prices": "holds for any G_j, lam_j, mu",
+    "ch4-prop-objective": "an identity of the model",
 }
 assert all(not HYPOTHESES[k] for k in NO_HYPOTHESIS) and all(HYPOTHESES[k] for k in HYPOTHESES
                                                              if k not in NO_HYPOTHESIS)

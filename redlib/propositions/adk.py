@@ -21,7 +21,7 @@ from redlib.referee import lp_allocation
 
 from .instances import (decreasing_weight, other_groups, random_group_dist,
                         random_group_for_full_random, random_objects, table_weight, with_masses)
-from .reports import LP_RTOL, CheckReport, Counterexample, check_count, new_rng
+from .reports import LP_RTOL, CheckReport, Counterexample, numerical_check
 
 __all__ = ["check_adk_prop1", "check_adk_prop2", "check_adk_prop3", "check_adk_prop4",
            "check_adk_prop5", "check_adk_prop6", "check_adk_prop7", "check_adk_prop8", "HYPOTHESES",
@@ -105,6 +105,7 @@ def _fully_assortative(ga):
     return not _pooled_served_blocks(ga)
 
 
+@numerical_check()
 def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 1 (affirmative action and in-kind transfers).
 
@@ -119,27 +120,14 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     types (so ``r* > r_low`` on the grid), receives objects, all its types pay exactly 0 and share
     one expected quality (region ``"free"``); ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop1(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 1 (free bottom tier)", notes=(
         f"lambar >= 1.2 alpha, r_low >= 0.2, {grid_size} types per group"))
     for _ in range(n_instances):
@@ -186,6 +174,7 @@ def _cx_adk_prop1(grid_size=120):
         f"regions {[(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]}; lowest type pays {ga.T[0]:.4f}")
 
 
+@numerical_check()
 def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 2 (a fully random allocation).
 
@@ -202,27 +191,14 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     conclusion: not fully random.  Every instance: ``verify()`` and LP referee; and whenever a
     group is fully random, ``lambar > alpha``.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop2(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 2 (full randomization)", notes=(
         f"(1) holds / fails with a 5% margin; V quasi-convex on 4001 points; {grid_size} types"))
     for i in range(n_instances):
@@ -273,6 +249,7 @@ def _cx_adk_prop2(grid_size=120):
         f"regions {[(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]}")
 
 
+@numerical_check()
 def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 3 (assortative matching at the top).
 
@@ -287,27 +264,14 @@ def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     utility-step coefficient ``S_k`` is ``<= 0``, so each type's virtual value is below
     ``alpha r_n``, the top type's.)
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop3(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 3 (assortative at the top)", notes=(
         f"alpha in [1, 2] lambar, non-increasing weights, {grid_size} types per continuous group"))
     for _ in range(n_instances):
@@ -359,6 +323,7 @@ def _cx_adk_prop3(grid_size=120):
         f"top region {ga.regions[-1][2]!r} on [{ga.regions[-1][0]:.3f}, {ga.regions[-1][1]:.3f}]")
 
 
+@numerical_check()
 def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 4 (fully assortative matching).
 
@@ -376,27 +341,14 @@ def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     of the objects that are allocated is still assortative -- see the report's counterexample.)
     All instances: ``verify()``, LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop4(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 4 (fully assortative iff V non-decreasing)", notes=(
         f"r_low = 0, alpha >= lambar; margins on V' (0.2 alpha) and on V > 0; {grid_size} types"))
     for i in range(n_instances):
@@ -472,6 +424,7 @@ def _cx_adk_prop4(grid_size=120):
         f"{lp.welfare:.8f}")
 
 
+@numerical_check()
 def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 5 (intermediate quality to the random-allocation group).
 
@@ -487,27 +440,14 @@ def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     inside it, and every level strictly inside goes entirely to group 2 (an interval);
     ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop5(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 5 (intermediate quality to the random group)", notes=(
         f"group 1 uniform [0, hi] constant lam <= alpha; group 2 satisfies Prop. 2's sufficient "
         f"condition with margin; {grid_size} types and quality levels"))
@@ -538,6 +478,7 @@ def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     return rep
 
 
+@numerical_check()
 def check_adk_prop6(n_instances=6, seed=0, grid_size=200):
     r"""ADK Proposition 6 (non-monotonicity in the use of randomization).
 
@@ -554,23 +495,14 @@ def check_adk_prop6(n_instances=6, seed=0, grid_size=200):
     last five skews.  No LP referee here (the allocation solver is checked against it by every
     other ADK check); ``verify()`` of every solution is implicit in the solver's tests.
 
-    Parameters
-    ----------
-    n_instances : int, default 6
-    seed : int, default 0
-    grid_size : int, default 200
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop6(1, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 6 (non-monotone use of randomization)", notes=(
         f"uniform G on [lo, hi], exponential weights, 25 skews in [1e-2, 1e4], {grid_size} types"))
     skews = np.logspace(-2, 4, 25)
@@ -596,6 +528,7 @@ def check_adk_prop6(n_instances=6, seed=0, grid_size=200):
     return rep
 
 
+@numerical_check()
 def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 7 (across-group allocation with random matching).
 
@@ -610,27 +543,14 @@ def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     like ``int r lam_i dG_i``; every level between a group's extremes goes to that group;
     ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop7(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 7 (all random: disjoint ordered intervals)", notes=(
         f"2-4 groups satisfying Prop. 2's sufficient condition with margin; {grid_size} types"))
     for _ in range(n_instances):
@@ -668,6 +588,7 @@ def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     return rep
 
 
+@numerical_check()
 def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 8 (across-group allocation with assortative matching).
 
@@ -685,27 +606,14 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     ``0 = min supp F`` (the solver's convention: receiving nothing is quality 0);
     ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop8(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 8 (all assortative: nested upper bounds)", notes=(
         f"2-4 groups with V_i' >= 0.2 alpha; top types 5% apart; {grid_size} types"))
     for i in range(n_instances):
@@ -744,8 +652,11 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
 #: every check, in the book's order: (name, function)
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop1_not_essential(grid_size=120):
     """ADK Proposition 1 without "essential" (``r_low = 0``): no free tier although ``lambar > alpha``.
+
+    {parameters}
 
     Examples
     --------
@@ -760,8 +671,11 @@ def cx_adk_prop1_not_essential(grid_size=120):
                           f"regions {[(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]}")
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop3_alpha_below_lambar(grid_size=120):
     """ADK Proposition 3 without ``alpha >= lambar``: a fully random group, the top is pooled.
+
+    {parameters}
 
     Examples
     --------
@@ -777,8 +691,11 @@ def cx_adk_prop3_alpha_below_lambar(grid_size=120):
                           f"top region {ga.regions[-1][2]!r} on [{ga.regions[-1][0]:.3f}, {ga.regions[-1][1]:.3f}]")
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop5_both_assortative(grid_size=120):
     """ADK Proposition 5 without "group 2 fully random": two assortative groups interleave.
+
+    {parameters}
 
     Examples
     --------
@@ -807,6 +724,7 @@ def _confirmed(groups, alpha, grid_size, lp_grid=40):
     return res, not why, f"verify() and LP referee on {min(grid_size, lp_grid)} types: {'ok' if not why else why}"
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop4_atom(grid_size=120):
     """ADK Proposition 4 with ``alpha < lambar`` *and* ``r_low > 0``: ``V`` increasing, yet not assortative.
 
@@ -814,13 +732,7 @@ def cx_adk_prop4_atom(grid_size=120):
     of ``ch4-prop-objective``; either one suffices (see ``tests/test_propositions_registry.py``),
     so the hypothesis shown to be needed is their disjunction.
 
-    Parameters
-    ----------
-    grid_size : int, default 120
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -839,6 +751,7 @@ def cx_adk_prop4_atom(grid_size=120):
         f"pools every type); {lp}")
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop6_non_regular(grid_size=120):
     """ADK Proposition 6 without ``J' >= J_low > 0``: constant weights, yet pooling in the limit.
 
@@ -846,13 +759,7 @@ def cx_adk_prop6_non_regular(grid_size=120):
     ``alpha = 1 >= lambar``) and a three-piece density with a gap, where ``J`` decreases: every
     term of the sequence, hence its limit, pools an interval of served types.
 
-    Parameters
-    ----------
-    grid_size : int, default 120
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -871,16 +778,11 @@ def cx_adk_prop6_non_regular(grid_size=120):
         f"min J' = {dJ:.3g} < 0; pooled blocks receiving objects {pooled}; regions {_regions(ga)}; {lp}")
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop6_alpha_below_lambar(grid_size=120):
     """ADK Proposition 6 without ``alpha >= lambar^n``: constant weights ``1.5 > alpha``, a free tier.
 
-    Parameters
-    ----------
-    grid_size : int, default 120
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -895,6 +797,7 @@ def cx_adk_prop6_alpha_below_lambar(grid_size=120):
         f"every term pools all types in a free tier: regions {_regions(ga)}; {lp}")
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop6_no_convergence(grid_size=120):
     """ADK Proposition 6 without the convergence condition: a fixed steep weight keeps pooling.
 
@@ -902,13 +805,7 @@ def cx_adk_prop6_no_convergence(grid_size=120):
     ``lambar = 1 = alpha`` and ``lam(1) = 4 > 2 alpha``: the sequence converges neither to a constant nor to 0 above ``r_low``; ``V`` decreases where it is
     positive, so every term pools the bottom types, which are served.
 
-    Parameters
-    ----------
-    grid_size : int, default 120
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -940,16 +837,11 @@ def _mixed_pair(grid_size):
     return desc, split, ev
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop7_one_assortative(grid_size=120):
     """ADK Proposition 7 without "all groups fully random": one assortative group's support splits.
 
-    Parameters
-    ----------
-    grid_size : int, default 120
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -960,16 +852,11 @@ def cx_adk_prop7_one_assortative(grid_size=120):
     return Counterexample(desc, "all groups fully random", split, ev)
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop8_one_random(grid_size=120):
     """ADK Proposition 8 without "all groups assortative": the same pair, group 1's support splits.
 
-    Parameters
-    ----------
-    grid_size : int, default 120
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -988,16 +875,11 @@ def _lowest_served(groups, alpha, grid_size, label):
                    f"min supp F (range {tuple(round(x, 4) for x in ga.quality_range)}); {lp}")
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop8_r_low_positive(grid_size=120):
     """ADK Proposition 8's nesting without ``r_low = 0``: a group on ``[2, 3]`` starts above ``min supp F``.
 
-    Parameters
-    ----------
-    grid_size : int, default 120
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -1010,16 +892,11 @@ def cx_adk_prop8_r_low_positive(grid_size=120):
                           "r_low = 0 for all groups", fails, ev)
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop8_alpha_below_lambar(grid_size=120):
     """ADK Proposition 8's nesting without ``alpha > lambar``: ``V_A(0) > 0``, group A's bottom is served.
 
-    Parameters
-    ----------
-    grid_size : int, default 120
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------

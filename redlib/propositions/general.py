@@ -34,7 +34,7 @@ from .adk import solve_and_confirm
 from .dka import is_rationed
 from .instances import (decreasing_weight, describe_side, random_continuous_dist, random_group_dist,
                         random_market, random_weight, with_masses)
-from .reports import LP_RTOL, CheckReport, Counterexample, check_count, new_rng
+from .reports import LP_RTOL, CheckReport, Counterexample, check_count, numerical_check
 
 __all__ = ["phi_points", "dual_value", "minimize_dual", "rationing_boundary",
            "check_general_dka", "check_first_welfare", "cx_first_welfare_unequal_weights",
@@ -200,6 +200,7 @@ def _hull_gap(q, phi, x0, finite):
     return bool(np.any(env.values[inner] - phi[inner] > 1e-9 * max(1.0, float(np.max(np.abs(phi))))))
 
 
+@numerical_check()
 def check_general_dka(n_instances=20, seed=0, grid_size=30):
     r"""The general characterization of the linked market (book: ``thm-dka-general``).
 
@@ -218,24 +219,14 @@ def check_general_dka(n_instances=20, seed=0, grid_size=30):
     :func:`~redlib.propositions.is_rationed`) has a hull gap at its quantity; uniform
     instances: a rationed side has ``lam_j`` at its lowest grid type ``> 2 alpha*``.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 30
-        Cells per continuous side (the LP referee has ``O(n^2)`` constraints).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_general_dka(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("general characterization (duality, hulls, 2 alpha* thresholds)", notes=(
         f"arbitrary markets incl. non-regular densities, both lump-sum variants; {grid_size} types per side"))
     for i in range(n_instances):
@@ -281,6 +272,7 @@ def check_general_dka(n_instances=20, seed=0, grid_size=30):
     return rep
 
 
+@numerical_check()
 def check_first_welfare(n_instances=20, seed=0, grid_size=30):
     r"""Chapter 1 (``ch1-prop-first-welfare``): with ``v^M = 1`` competitive equilibrium is optimal.
 
@@ -290,23 +282,14 @@ def check_first_welfare(n_instances=20, seed=0, grid_size=30):
     be feasible, since its marginal seller may gain).  Conclusion: the LP referee's optimum equals
     the competitive-equilibrium welfare (relative ``1e-7``).
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 30
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_first_welfare(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("first welfare theorem (v^M = 1)", notes=f"any G_j, lam = 1, {grid_size} types")
     for i in range(n_instances):
         sd, _, bd, _, mu = random_market(rng)
@@ -320,6 +303,7 @@ def check_first_welfare(n_instances=20, seed=0, grid_size=30):
     return rep
 
 
+@numerical_check()
 def check_extreme_weight(n_instances=20, seed=0):
     r"""Chapter 1 (``ch1-prop-extreme``): ``lam(0) = E[(v^M)^2] / E[v^M]`` if ``v^K`` is independent.
 
@@ -328,21 +312,14 @@ def check_extreme_weight(n_instances=20, seed=0):
     The weight induced by :func:`redlib.weights_from_joint` at ``r = 0`` must equal the ratio of
     moments computed by quadrature (relative ``1e-4``; ``weights_from_joint`` integrates numerically).
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_extreme_weight(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("weight of the extreme type", notes="independent v^K, v^M; piecewise-linear densities")
     for _ in range(n_instances):
         fK = random_continuous_dist(rng, 0.0, 1.0, kinds=("uniform", "multimodal", "three-piece"))
@@ -412,6 +389,7 @@ def within_objective_gap(dist, weight, alpha, Q, U0):
     return payoff - bound, bound
 
 
+@numerical_check()
 def check_within_objective(n_instances=20, seed=0, n_mechanisms=4):
     r"""Chapter 4 (``ch4-prop-objective``): the within-group payoff bound, and when it is attained.
 
@@ -428,24 +406,14 @@ def check_within_objective(n_instances=20, seed=0, n_mechanisms=4):
     both sides are trapezoid sums on the 4001 points of :func:`redlib.virtual_value`, whose
     discrepancy is ``O(h^2)``; the largest seen over 60 random instances was ``8.7e-8``).
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    n_mechanisms : int, default 4
-        Random IC mechanisms per instance.
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_within_objective(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    n_mechanisms = check_count("n_mechanisms", n_mechanisms, minimum=1)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("within-group objective (payoff bound attained)", notes=(
         f"{n_mechanisms} random IC mechanisms per instance; quadrature on 4001 points"))
     for _ in range(n_instances):
@@ -532,6 +500,7 @@ def within_violations(res, groups, alpha, rtol=1e-9):
     return why
 
 
+@numerical_check()
 def check_within_allocation(n_instances=20, seed=0, grid_size=60, lp_grid=20):
     r"""Chapter 4 (``ch4-prop-within``): assortative where the closure touches, pooled on its pieces.
 
@@ -544,25 +513,14 @@ def check_within_allocation(n_instances=20, seed=0, grid_size=60, lp_grid=20):
     where ``Psi`` is itself linear (``V`` constant) the closure touches it, yet pooling is equally
     optimal and the solver pools -- part 1 holds for *an* optimal mechanism.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 60
-    lp_grid : int, default 20
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_within_allocation(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("within-group allocation (closure pieces, free tier)",
                       notes=f"{grid_size} types, LP on {lp_grid}")
     for _ in range(n_instances):
@@ -645,12 +603,11 @@ def rationing_boundary(thetas, ratios, buyer_mass=0.2, grid_size=120):
                 boundary=boundary, mu=float(buyer_mass))
 
 
+@numerical_check(returns="Counterexample")
 def cx_first_welfare_unequal_weights(grid_size=60):
     """First welfare theorem without ``v^M = 1``: with ``Lam_S = 2 Lam_B`` a wedge beats the CE.
 
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -684,6 +641,7 @@ def _uniform_moment(p, a=1.0, b=3.0):
     return (b ** (p + 1) - a ** (p + 1)) / ((p + 1) * (b - a))
 
 
+@numerical_check(returns="Counterexample")
 def cx_extreme_dependent():
     """``ch1-prop-extreme`` without independence: ``v^K``'s density at 0 rises with ``v^M``.
 
@@ -691,9 +649,7 @@ def cx_extreme_dependent():
     ``[0, 1]`` with ``c(m) = 0.2 + 0.8 (m - 1)``: positive and continuous at 0 for every ``m``.  Then
     ``lam(0) = E[M^2 c(M)] / E[M c(M)]``, not ``E[M^2] / E[M]``.
 
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -712,14 +668,13 @@ def cx_extreme_dependent():
                        "v^K independent of v^M", predicted, "E[M^2 c(M)]/E[M c(M)]", at=(0.0,))
 
 
+@numerical_check(returns="Counterexample")
 def cx_extreme_zero_density():
     """``ch1-prop-extreme`` without a positive density at 0: ``v^K`` has density ``2k``.
 
     Independent ``v^M ~ U[1, 3]``; near ``r = 0`` the weight is ``E[M^3] / E[M^2]``.
 
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -731,14 +686,13 @@ def cx_extreme_zero_density():
                        "density of v^K positive at 0", _uniform_moment(3) / _uniform_moment(2), "E[M^3]/E[M^2]")
 
 
+@numerical_check(returns="Counterexample")
 def cx_extreme_unbounded_density():
     """``ch1-prop-extreme`` without a continuous density at 0: ``v^K`` has density ``k^(-1/2) / 2``.
 
     Independent ``v^M ~ U[1, 3]``; near ``r = 0`` the weight is ``E[M^(3/2)] / E[M^(1/2)]``.
 
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
