@@ -194,3 +194,19 @@ def test_four_prices_check_fails_on_a_wrong_solution(monkeypatch):
     monkeypatch.setattr(dka, "_solve", wrong_market)
     rep = props.check_four_prices(3, seed=0)
     assert rep.tried == 3 and not rep.ok and any("LP" in f for f in rep.failures), rep
+
+
+def test_prop6_monotonicity_was_not_shown_needed():
+    """No counterexample for ch4-prop-nonmonotone without monotone weights: a hump of weight sliding
+    into r_low (lam^n -> 0 above r_low, not monotone) pools a share of types that shrinks to 0."""
+    import numpy as np
+    from redlib import Group, ShapeWeight, Uniform, optimal_allocation
+    from redlib.propositions.adk import _pooled_served_blocks
+    assert "lam^n non-increasing" in props.NOT_SHOWN_NEEDED["ch4-prop-nonmonotone"]
+    shares = []
+    for d in (0.1, 0.02, 0.005):
+        w = ShapeWeight("hump", (0.1 * d, 2 * d, d / 2), 1.0, 2.0, 0.9)
+        ga = optimal_allocation([Group("g", Uniform(1.0, 2.0), w)], Uniform(0, 1), 1.0, grid_size=400)["g"]
+        assert np.any(np.diff(w(np.linspace(1.0, 2.0, 201))) > 0)      # not monotone
+        shares.append(sum(ga.probs[a:b + 1].sum() for a, b in _pooled_served_blocks(ga)))
+    assert shares[0] > shares[1] > shares[2] and shares[2] < 0.1, shares
