@@ -12,7 +12,9 @@ value with the brute-force LP referee (:func:`redlib.referee.lp_market`,
 :data:`REGISTRY` maps every ``prf:proposition`` / ``prf:theorem`` label of the book to its check,
 and :data:`HYPOTHESES` maps every label to its hypotheses, each with a function that drops that
 hypothesis and returns a :class:`Counterexample` (so each hypothesis is shown to be needed and each
-check able to fail).
+check able to fail).  :data:`NO_HYPOTHESIS` lists the results with no hypothesis beyond the model
+(their checks are shown able to fail by tests that feed them a wrong input), and
+:data:`NOT_SHOWN_NEEDED` the hypotheses that were not shown to be needed on their own, and why.
 
 The package has five small modules: ``reports`` (reports), ``instances`` (instance generators),
 ``dka`` (first deck), ``adk`` (second deck) and ``general`` (the general characterization of the linked market and the
