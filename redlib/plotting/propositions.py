@@ -146,7 +146,8 @@ def plot_check_summary(reports, dropped=None, no_hypothesis=None):
             ax2.plot(j + 0.3, yi, "o", ms=8, color=style.COLOR["blue"], mfc=style.COLOR["blue"] if ok else "none")
     ax2.set_xlim(0, 4)
     ax2.set_xticks([])
-    ax2.set_xlabel("hypotheses dropped (filled: counterexample found)")
+    ax2.set_xlabel("hypotheses dropped\n(filled: counterexample found; open: not needed alone)",
+                   fontsize="small")
     return fig
 
 

@@ -16,7 +16,7 @@ from typing import List, Optional
 import numpy as np
 
 __all__ = ["CheckReport", "Counterexample", "LP_RTOL", "PROB_TOL", "SHARED_PARAMETERS", "check_count",
-           "new_rng", "numerical_check"]
+           "numerical_check"]
 
 LP_RTOL = 1e-7
 #: probabilities closer than this to 0 or 1 count as 0 or 1
@@ -214,32 +214,6 @@ def check_count(name, value, minimum=0):
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
-
-
-def new_rng(n_instances, seed):
-    """Validate ``(n_instances, seed)`` and return ``(n_instances, generator)``.
-
-    Parameters
-    ----------
-    n_instances : int
-        Number of instances (``>= 1``).
-    seed : int or None
-        Seed (``>= 0``) of :func:`numpy.random.default_rng`.
-
-    Returns
-    -------
-    (int, numpy.random.Generator)
-
-    Examples
-    --------
-    >>> n, rng = new_rng(3, seed=0)
-    >>> n
-    3
-    """
-    n_instances = check_count("n_instances", n_instances, minimum=1)
-    if seed is not None:
-        seed = check_count("seed", seed, minimum=0)
-    return n_instances, np.random.default_rng(seed)
 
 
 #: the parameters that checks and counterexamples share: name -> (type, smallest value, description)
