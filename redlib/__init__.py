@@ -27,6 +27,8 @@ Solvers
     competitive_equilibrium, optimal_seller_price, optimal_buyer_price, optimal_buyer_two_prices,
     optimal_mechanism, classify_instruments, inequality_map, optimal_allocation, virtual_value,
     randomization_share
+Closed forms
+    rationing_cutoff, seller_rationing_threshold, buyer_rationing_interval
 Result types
     CompetitiveEquilibrium, OneSidedResult, TwoPriceResult, MechanismResult, SideMechanism,
     MechanismVerificationError, InequalityMap, GroupAllocation, AllocationResult
@@ -74,6 +76,7 @@ from .one_sided import (
     optimal_buyer_two_prices,
     optimal_seller_price,
 )
+from .thresholds import buyer_rationing_interval, rationing_cutoff, seller_rationing_threshold
 from .weights import (
     CRRAPopulation,
     JointWeights,
@@ -108,6 +111,8 @@ __all__ = [
     "competitive_equilibrium", "optimal_seller_price", "optimal_buyer_price",
     "optimal_buyer_two_prices", "optimal_mechanism", "classify_instruments", "inequality_map",
     "optimal_allocation", "virtual_value", "randomization_share",
+    # closed forms
+    "rationing_cutoff", "seller_rationing_threshold", "buyer_rationing_interval",
     # result types
     "CompetitiveEquilibrium", "OneSidedResult", "TwoPriceResult", "MechanismResult", "SideMechanism",
     "MechanismVerificationError", "InequalityMap", "GroupAllocation", "AllocationResult",

@@ -24,6 +24,11 @@ menu_options(X, T, probs)
     The distinct trading options ``(price, probability)`` of a side, most trade first.
 rationed_mass(probs, X, gain, scale)
     Mass of strictly-gaining types that trade with probability in ``(0, 1)``.
+rationing_cutoff(weight, alpha, lo, hi)
+    End of the pooled bottom of a uniform side (the root ``r*``).
+seller_rationing_threshold(...), buyer_rationing_interval(...)
+    For uniform sides, the buyer masses ``mu`` at which the optimal mechanism rations one side, in
+    closed form (one scalar root, ``r*``).
 
 Examples
 --------
@@ -38,9 +43,15 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+from scipy.integrate import quad
+from scipy.optimize import brentq
+
+from ._validation import check_interval, check_positive
+from .weights import evaluate_weight
 
 __all__ = ["MENU_TOL", "RATIONING_TOL", "cumulative_below", "cumulative_above", "seller_phi",
-           "buyer_phi", "menu_options", "rationed_mass"]
+           "buyer_phi", "menu_options", "rationed_mass", "rationing_cutoff",
+           "seller_rationing_threshold", "buyer_rationing_interval"]
 
 MENU_TOL = 1e-9
 """Menu options whose trade probabilities (and prices) differ by less than this are merged, and an
@@ -262,3 +273,216 @@ def rationed_mass(probs, X, gain, scale):
         return 0.0
     strict = part & (gain > RATIONING_TOL * max(1.0, float(scale)))
     return float(probs[strict].sum())
+
+
+# ----------------------------------------------------------------------------------------------
+# rationing thresholds of a uniform market, as functions of the buyer mass
+# ----------------------------------------------------------------------------------------------
+def _uniform_side(name, support, weight, monotone):
+    """Validate a uniform side ``(support, weight)``; return ``lo, hi, lam, Lam``."""
+    try:
+        lo, hi = support
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair (lo, hi), got {support!r}") from None
+    lo, hi = check_interval(name, lo, hi)
+    r = np.linspace(lo, hi, 201)
+    vals = evaluate_weight(weight, r, name=f"{name} weight")
+    if monotone and np.any(np.diff(vals) > 1e-12 * max(1.0, float(np.max(vals)))):
+        raise ValueError(f"the {name} weight must be non-increasing on [{lo:g}, {hi:g}]")
+
+    def lam(x):
+        return float(evaluate_weight(weight, np.array([x]), name=f"{name} weight")[0])
+
+    Lam = quad(lam, lo, hi, limit=200)[0] / (hi - lo)
+    return lo, hi, lam, Lam
+
+
+def rationing_cutoff(weight, alpha, lo=0.0, hi=1.0):
+    r"""Top of the pooled bottom of a uniform side: the root ``r*`` of
+    ``int_lo^r* (r - lo) lam(r) dr = alpha (r* - lo)^2``.
+
+    For sellers uniform on ``[lo, hi]`` it is the price of the rationed sale (the bottom linear
+    piece of the concave closure of ``phi_S^alpha`` ends at ``G_S(r*)``); for buyers it is the
+    highest type of the pooled bottom (the closure's top piece starts where the buyers above
+    ``r*`` buy).  ``lo`` if ``lam(lo) <= 2 alpha`` (no convex part), ``hi`` if no root.  For the
+    power weight ``lam = 3 c (1 - r)^2`` on ``[0, 1]`` (``theta = 2``, average ``c``) the root is
+    ``r* = (2c - sqrt(3 c alpha - c^2 / 2)) / (1.5 c)``.
+
+    Parameters
+    ----------
+    weight : callable or float
+        Non-increasing Pareto weight on ``[lo, hi]`` (vectorized callable or constant).
+    alpha : float
+        Budget multiplier ``> 0``.
+    lo, hi : float, default 0, 1
+        Support of the uniform distribution.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``alpha <= 0``, ``[lo, hi]`` is not an interval, or the weight increases somewhere.
+
+    Examples
+    --------
+    >>> from redlib import power_weight
+    >>> round(rationing_cutoff(power_weight(1.0, 2.0), 1.0), 6)   # (4 - sqrt(10)) / 3
+    0.279241
+    >>> rationing_cutoff(1.0, 1.0)                                # constant weight: no pooling
+    0.0
+    """
+    alpha = check_positive("alpha", alpha)
+    lo, hi, lam, _ = _uniform_side("support", (lo, hi), weight, monotone=True)
+
+    def excess(x):  # weighted average of lam on [lo, lo + x] (weight s) minus 2 alpha, halved
+        return quad(lambda s: s * lam(lo + s), 0.0, x, limit=200)[0] / (x * x) - alpha
+
+    a = 1e-9 * (hi - lo)
+    if lam(lo) <= 2.0 * alpha or excess(a) <= 0.0:   # (the second: lam(lo) within rounding of 2 alpha)
+        return float(lo)
+    if excess(hi - lo) >= 0.0:
+        return float(hi)
+    return float(lo + brentq(excess, a, hi - lo, xtol=1e-13, rtol=1e-13))
+
+
+def seller_rationing_threshold(seller_weight, buyer_weight, sellers=(0.0, 1.0), buyers=(0.0, 1.0)):
+    r"""Buyer mass ``mu_S*`` below which the optimal mechanism rations sellers (uniform market).
+
+    Sellers uniform on ``sellers = [lo_S, hi_S]`` (mass 1) with a non-increasing weight
+    ``lam_S``; buyers uniform on ``buyers = [lo_B, hi_B]`` with a constant weight ``Lam_B``; lump
+    sums allowed.  With ``alpha = max(Lam_S, Lam_B)``, ``r* = rationing_cutoff(lam_S, alpha)`` and
+    ``Q_S* = G_S(r*)``, the closure of ``phi_S^alpha`` is linear on ``[0, Q_S*]`` with marginal
+    cost ``c_S = alpha (2 r* - lo_S) - int_lo_S^r* lam_S``; the buyers' marginal value at the share
+    ``x = Q / mu`` is ``alpha (hi_B - 2 w_B x) + Lam_B w_B x`` (``w_B = hi_B - lo_B``), so on that piece
+    ``x = min(1, (alpha hi_B - c_S) / (w_B (2 alpha - Lam_B)))`` does not depend on ``mu`` and
+    ``Q(mu) = mu x``.  Sellers are rationed iff ``Q(mu) < Q_S*``:
+
+    .. math::  \mu_S^* = Q_S^* / x.
+
+    **Regime.** This is the optimum iff the budget is then in surplus, ``b = hi_B - w_B x >= r*``
+    (the buyer price covers the seller price; the surplus is the lump sum to the side with the
+    larger ``Lam``, so ``alpha* = max(Lam_S, Lam_B)``): a condition free of ``mu``.  Otherwise the
+    budget binds, ``alpha* > max Lam`` is the root of ``b(alpha) = r*(alpha)`` (also free of ``mu``) and
+    the same formula holds at that ``alpha``; ``closed_form`` is then False.  No rationing at
+    all (``mu = 0``) if ``lam_S(lo_S) <= 2 alpha*`` or no trade is worth it (``alpha hi_B <= c_S``).
+
+    Parameters
+    ----------
+    seller_weight : callable or float
+        Non-increasing ``lam_S`` on ``sellers``.
+    buyer_weight : float
+        Constant buyer weight ``Lam_B > 0``.
+    sellers, buyers : (float, float), default (0, 1)
+        Supports of the uniform distributions.
+
+    Returns
+    -------
+    dict
+        ``mu`` (the threshold ``mu_S*``), ``alpha``, ``rstar``, ``share`` (``x``), ``cost``
+        (``c_S``), ``buyer_price`` (``b``), ``closed_form`` (bool: ``alpha* = max Lam``).
+
+    Examples
+    --------
+    Hint of the book: ``lam_S = 3 (1 - r)^2`` (``Lam_S = 1``), ``Lam_B = 0.5``, both on ``[0, 1]``:
+
+    >>> from redlib import power_weight
+    >>> t = seller_rationing_threshold(power_weight(1.0, 2.0), 0.5)
+    >>> round(t["mu"], 4), round(t["rstar"], 4), round(t["share"], 4), t["closed_form"]
+    (0.3925, 0.2792, 0.7114, True)
+    """
+    loS, hiS, lamS, LamS = _uniform_side("sellers", sellers, seller_weight, monotone=True)
+    LamB = check_positive("buyer_weight", buyer_weight)
+    loB, hiB = _uniform_side("buyers", buyers, LamB, monotone=False)[:2]
+    wS, wB = hiS - loS, hiB - loB
+
+    def at(alpha):
+        rs = rationing_cutoff(seller_weight, alpha, loS, hiS)
+        cost = alpha * (2.0 * rs - loS) - quad(lamS, loS, rs, limit=200)[0]
+        x = min(1.0, max(0.0, (alpha * hiB - cost) / (wB * (2.0 * alpha - LamB))))
+        return rs, cost, x, hiB - wB * x
+
+    alpha = max(LamS, LamB)
+    rs, cost, x, b = at(alpha)
+    closed = True
+    if rs > loS and x > 0 and b < rs:
+        closed = False
+        top = lamS(loS) / 2.0
+        if at(top)[3] < at(top)[0]:
+            rs, cost, x, b = loS, 0.0, 0.0, hiB
+        else:
+            alpha = brentq(lambda a: at(a)[3] - at(a)[0], alpha, top, xtol=1e-13)
+            rs, cost, x, b = at(alpha)
+    mu = (rs - loS) / wS / x if (rs > loS and x > 0) else 0.0
+    return dict(mu=float(mu), alpha=float(alpha), rstar=float(rs), share=float(x), cost=float(cost),
+                buyer_price=float(b), closed_form=closed)
+
+
+def buyer_rationing_interval(seller_weight, buyer_weight, sellers=(0.0, 1.0), buyers=(0.0, 1.0)):
+    r"""Buyer masses ``(mu_lo, mu_hi)`` between which the optimal mechanism rations buyers (uniform market).
+
+    The mirror of :func:`seller_rationing_threshold`: sellers uniform on ``sellers`` with a constant
+    weight ``Lam_S``; buyers uniform on ``buyers`` with a non-increasing weight ``lam_B``; lump sums
+    allowed, ``alpha = max(Lam_S, Lam_B)``.  The closure of the buyers' ``phi_B^alpha`` has a linear
+    top piece on ``[x_hat, 1]`` (shares of buyers buying) with ``b_hat = rationing_cutoff(lam_B,
+    alpha)`` -- the same equation as the sellers' ``r*`` -- and ``x_hat = (hi_B - b_hat) / w_B``; its
+    slope is ``v_B = int_b_hat^hi_B lam_B - alpha (hi_B - 2 b_hat)``.  The sellers' marginal cost
+    ``alpha lo_S + w_S Q (2 alpha - Lam_S)`` equals ``v_B`` at ``Q_B = (v_B - alpha lo_S) / (w_S (2 alpha -
+    Lam_S))``, capped at 1 (all sellers sell); it does not depend on ``mu``.  Buyers are rationed
+    iff ``x_hat < Q_B / mu < 1``:
+
+    .. math::  \mu \in (Q_B,\; Q_B / \hat x).
+
+    **Regime.** Revenue is linear and non-decreasing in ``mu`` on the interval; each end is
+    exact at ``alpha* = max Lam`` iff the budget is in surplus there: ``lo_B >= p_S`` at ``mu_lo``
+    (everybody buys at ``lo_B``), ``b_hat >= p_S`` at ``mu_hi``, with ``p_S = lo_S + w_S Q_B`` the
+    seller price (``closed_form`` reports both).  Where it fails the budget binds, ``alpha*`` depends
+    on ``mu`` inside the interval, and the end is the root of a budget equation: no closed form.
+    Empty interval (``mu_lo = mu_hi``) if ``lam_B(lo_B) <= 2 alpha`` or no trade is worth it.
+
+    Parameters
+    ----------
+    seller_weight : float
+        Constant seller weight ``Lam_S > 0``.
+    buyer_weight : callable or float
+        Non-increasing ``lam_B`` on ``buyers``.
+    sellers, buyers : (float, float), default (0, 1)
+        Supports of the uniform distributions.
+
+    Returns
+    -------
+    dict
+        ``mu_lo, mu_hi``, ``alpha``, ``bhat``, ``share`` (``x_hat``), ``value`` (``v_B``),
+        ``quantity`` (``Q_B`` capped at 1), ``seller_price``, ``closed_form`` (pair of bools: the
+        two ends).
+
+    Examples
+    --------
+    >>> from redlib import power_weight
+    >>> t = buyer_rationing_interval(0.5, power_weight(1.0, 2.0, 1.0, 2.0), sellers=(0.0, 1.0), buyers=(1.0, 2.0))
+    >>> round(t["mu_lo"], 4), round(t["mu_hi"], 4), t["closed_form"]
+    (0.6219, 0.8629, (True, True))
+    """
+    LamS = check_positive("seller_weight", seller_weight)
+    loB, hiB, lamB, LamB = _uniform_side("buyers", buyers, buyer_weight, monotone=True)
+    try:
+        loS, hiS = sellers
+    except (TypeError, ValueError):
+        raise ValueError(f"sellers must be a pair (lo, hi), got {sellers!r}") from None
+    loS, hiS = check_interval("sellers", loS, hiS)
+    wS, wB = hiS - loS, hiB - loB
+    alpha = max(LamS, LamB)
+    bhat = rationing_cutoff(buyer_weight, alpha, loB, hiB)
+    xhat = (hiB - bhat) / wB
+    value = quad(lamB, bhat, hiB, limit=200)[0] - alpha * (hiB - 2.0 * bhat)
+    Q = min(1.0, max(0.0, (value - alpha * loS) / (wS * (2.0 * alpha - LamS))))
+    pS = loS + wS * Q
+    if bhat <= loB or Q <= 0.0:
+        lo_mu = hi_mu = Q
+    else:
+        lo_mu, hi_mu = Q, Q / xhat
+    return dict(mu_lo=float(lo_mu), mu_hi=float(hi_mu), alpha=float(alpha), bhat=float(bhat),
+                share=float(xhat), value=float(value), quantity=float(Q), seller_price=float(pS),
+                closed_form=(bool(loB >= pS), bool(bhat >= pS)))

@@ -85,19 +85,22 @@ def plot_randomization_share(data, highlight=(0.3, 10.0, 1000.0)):
     return fig
 
 
-def plot_check_summary(reports, dropped=None):
+def plot_check_summary(reports, dropped=None, no_hypothesis=None):
     """What was tried and what held: instances per result, and hypotheses shown to be needed.
 
     Left: for every result, the instances tried, split into passed (green) and failed (red, none
     when all hold). Right: the hypotheses of the statement that were dropped, each marked with
-    whether the check then found a counterexample (filled) or not (open); "none" if the statement
-    carries no hypothesis beyond the model or none is dropped yet.
+    whether the check then found a counterexample (filled) or not (open); "none" and the reason
+    if the statement carries no hypothesis beyond the model, "none dropped" otherwise.
 
     Parameters
     ----------
     reports : dict of label -> CheckReport, or sequence of CheckReport
     dropped : dict of label -> dict of hypothesis -> bool, optional
         Output of running ``redlib.propositions.HYPOTHESES`` (True: counterexample found).
+    no_hypothesis : dict of label -> str, optional
+        Results without a hypothesis beyond the model, and why
+        (``redlib.propositions.NO_HYPOTHESIS``).
 
     Returns
     -------
@@ -107,7 +110,7 @@ def plot_check_summary(reports, dropped=None):
     --------
     >>> from redlib.propositions import CheckReport
     >>> fig = plot_check_summary({"a": CheckReport("a", 3, 3), "b": CheckReport("b", 2, 1)},
-    ...                          {"a": {"h": True}, "b": {}})
+    ...                          {"a": {"h": True}, "b": {}}, {"b": "an identity"})
     >>> len(fig.axes)
     2
     >>> plt.close(fig)
@@ -117,6 +120,7 @@ def plot_check_summary(reports, dropped=None):
     if not reports:
         raise ValueError("reports must contain at least one CheckReport")
     dropped = dropped or {}
+    no_hypothesis = no_hypothesis or {}
     labels = list(reports)
     tried = np.array([reports[k].tried for k in labels], dtype=float)
     passed = np.array([reports[k].passed for k in labels], dtype=float)
@@ -135,12 +139,15 @@ def plot_check_summary(reports, dropped=None):
     for yi, k in zip(y, labels):
         hyps = dropped.get(k, {})
         if not hyps:
-            ax2.text(0.1, yi, "none", va="center", color="0.5", fontsize="small")
+            why = no_hypothesis.get(k)
+            ax2.text(0.1, yi, f"none: {why}" if why else "none dropped", va="center",
+                     color="0.35" if why else style.COLOR["vermillion"], fontsize="small")
         for j, (h, ok) in enumerate(hyps.items()):
             ax2.plot(j + 0.3, yi, "o", ms=8, color=style.COLOR["blue"], mfc=style.COLOR["blue"] if ok else "none")
     ax2.set_xlim(0, 4)
     ax2.set_xticks([])
-    ax2.set_xlabel("hypotheses dropped (filled: counterexample found)")
+    ax2.set_xlabel("hypotheses dropped\n(filled: counterexample found; open: not needed alone)",
+                   fontsize="small")
     return fig
 
 

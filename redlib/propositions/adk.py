@@ -15,18 +15,21 @@ from __future__ import annotations
 import numpy as np
 import scipy.stats
 
-from redlib import (Discrete, Group, ShapeWeight, Truncated, Uniform, optimal_allocation,
+from redlib import (Discrete, Group, ShapeWeight, Tabulated, Truncated, Uniform, optimal_allocation,
                     randomization_share, virtual_value)
 from redlib.referee import lp_allocation
 
 from .instances import (decreasing_weight, other_groups, random_group_dist,
                         random_group_for_full_random, random_objects, table_weight, with_masses)
-from .reports import LP_RTOL, CheckReport, Counterexample, check_count, new_rng
+from .reports import LP_RTOL, CheckReport, Counterexample, numerical_check
 
 __all__ = ["check_adk_prop1", "check_adk_prop2", "check_adk_prop3", "check_adk_prop4",
            "check_adk_prop5", "check_adk_prop6", "check_adk_prop7", "check_adk_prop8", "HYPOTHESES",
            "solve_and_confirm",
-           "cx_adk_prop1_not_essential", "cx_adk_prop3_alpha_below_lambar", "cx_adk_prop5_both_assortative"]
+           "cx_adk_prop1_not_essential", "cx_adk_prop3_alpha_below_lambar", "cx_adk_prop5_both_assortative",
+           "cx_adk_prop4_atom", "cx_adk_prop6_non_regular", "cx_adk_prop6_alpha_below_lambar",
+           "cx_adk_prop6_no_convergence", "cx_adk_prop7_one_assortative", "cx_adk_prop8_one_random",
+           "cx_adk_prop8_r_low_positive", "cx_adk_prop8_alpha_below_lambar"]
 
 
 def _quasi_convex(V, rtol=1e-9):
@@ -102,6 +105,7 @@ def _fully_assortative(ga):
     return not _pooled_served_blocks(ga)
 
 
+@numerical_check()
 def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 1 (affirmative action and in-kind transfers).
 
@@ -116,27 +120,14 @@ def check_adk_prop1(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     types (so ``r* > r_low`` on the grid), receives objects, all its types pay exactly 0 and share
     one expected quality (region ``"free"``); ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop1(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 1 (free bottom tier)", notes=(
         f"lambar >= 1.2 alpha, r_low >= 0.2, {grid_size} types per group"))
     for _ in range(n_instances):
@@ -183,6 +174,7 @@ def _cx_adk_prop1(grid_size=120):
         f"regions {[(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]}; lowest type pays {ga.T[0]:.4f}")
 
 
+@numerical_check()
 def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 2 (a fully random allocation).
 
@@ -199,27 +191,14 @@ def check_adk_prop2(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     conclusion: not fully random.  Every instance: ``verify()`` and LP referee; and whenever a
     group is fully random, ``lambar > alpha``.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop2(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 2 (full randomization)", notes=(
         f"(1) holds / fails with a 5% margin; V quasi-convex on 4001 points; {grid_size} types"))
     for i in range(n_instances):
@@ -270,6 +249,7 @@ def _cx_adk_prop2(grid_size=120):
         f"regions {[(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]}")
 
 
+@numerical_check()
 def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 3 (assortative matching at the top).
 
@@ -284,27 +264,14 @@ def check_adk_prop3(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     utility-step coefficient ``S_k`` is ``<= 0``, so each type's virtual value is below
     ``alpha r_n``, the top type's.)
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop3(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 3 (assortative at the top)", notes=(
         f"alpha in [1, 2] lambar, non-increasing weights, {grid_size} types per continuous group"))
     for _ in range(n_instances):
@@ -356,6 +323,7 @@ def _cx_adk_prop3(grid_size=120):
         f"top region {ga.regions[-1][2]!r} on [{ga.regions[-1][0]:.3f}, {ga.regions[-1][1]:.3f}]")
 
 
+@numerical_check()
 def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 4 (fully assortative matching).
 
@@ -373,27 +341,14 @@ def check_adk_prop4(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     of the objects that are allocated is still assortative -- see the report's counterexample.)
     All instances: ``verify()``, LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop4(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 4 (fully assortative iff V non-decreasing)", notes=(
         f"r_low = 0, alpha >= lambar; margins on V' (0.2 alpha) and on V > 0; {grid_size} types"))
     for i in range(n_instances):
@@ -469,6 +424,7 @@ def _cx_adk_prop4(grid_size=120):
         f"{lp.welfare:.8f}")
 
 
+@numerical_check()
 def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 5 (intermediate quality to the random-allocation group).
 
@@ -484,27 +440,14 @@ def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     inside it, and every level strictly inside goes entirely to group 2 (an interval);
     ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop5(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 5 (intermediate quality to the random group)", notes=(
         f"group 1 uniform [0, hi] constant lam <= alpha; group 2 satisfies Prop. 2's sufficient "
         f"condition with margin; {grid_size} types and quality levels"))
@@ -535,6 +478,7 @@ def check_adk_prop5(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     return rep
 
 
+@numerical_check()
 def check_adk_prop6(n_instances=6, seed=0, grid_size=200):
     r"""ADK Proposition 6 (non-monotonicity in the use of randomization).
 
@@ -551,23 +495,14 @@ def check_adk_prop6(n_instances=6, seed=0, grid_size=200):
     last five skews.  No LP referee here (the allocation solver is checked against it by every
     other ADK check); ``verify()`` of every solution is implicit in the solver's tests.
 
-    Parameters
-    ----------
-    n_instances : int, default 6
-    seed : int, default 0
-    grid_size : int, default 200
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop6(1, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 6 (non-monotone use of randomization)", notes=(
         f"uniform G on [lo, hi], exponential weights, 25 skews in [1e-2, 1e4], {grid_size} types"))
     skews = np.logspace(-2, 4, 25)
@@ -593,6 +528,7 @@ def check_adk_prop6(n_instances=6, seed=0, grid_size=200):
     return rep
 
 
+@numerical_check()
 def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 7 (across-group allocation with random matching).
 
@@ -607,27 +543,14 @@ def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     like ``int r lam_i dG_i``; every level between a group's extremes goes to that group;
     ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop7(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 7 (all random: disjoint ordered intervals)", notes=(
         f"2-4 groups satisfying Prop. 2's sufficient condition with margin; {grid_size} types"))
     for _ in range(n_instances):
@@ -665,6 +588,7 @@ def check_adk_prop7(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     return rep
 
 
+@numerical_check()
 def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     r"""ADK Proposition 8 (across-group allocation with assortative matching).
 
@@ -682,27 +606,14 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
     ``0 = min supp F`` (the solver's convention: receiving nothing is quality 0);
     ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 120
-        Types per group and quality levels (conclusion tested on this grid).
-    lp_grid : int, default 24
-        Grid on which the solver's welfare is compared with the LP referee's (0: skip).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_adk_prop8(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
-    lp_grid = check_count("lp_grid", lp_grid, minimum=0)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("ADK Proposition 8 (all assortative: nested upper bounds)", notes=(
         f"2-4 groups with V_i' >= 0.2 alpha; top types 5% apart; {grid_size} types"))
     for i in range(n_instances):
@@ -741,8 +652,11 @@ def check_adk_prop8(n_instances=20, seed=0, grid_size=120, lp_grid=24):
 #: every check, in the book's order: (name, function)
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop1_not_essential(grid_size=120):
     """ADK Proposition 1 without "essential" (``r_low = 0``): no free tier although ``lambar > alpha``.
+
+    {parameters}
 
     Examples
     --------
@@ -757,8 +671,11 @@ def cx_adk_prop1_not_essential(grid_size=120):
                           f"regions {[(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]}")
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop3_alpha_below_lambar(grid_size=120):
     """ADK Proposition 3 without ``alpha >= lambar``: a fully random group, the top is pooled.
+
+    {parameters}
 
     Examples
     --------
@@ -774,8 +691,11 @@ def cx_adk_prop3_alpha_below_lambar(grid_size=120):
                           f"top region {ga.regions[-1][2]!r} on [{ga.regions[-1][0]:.3f}, {ga.regions[-1][1]:.3f}]")
 
 
+@numerical_check(returns="Counterexample")
 def cx_adk_prop5_both_assortative(grid_size=120):
     """ADK Proposition 5 without "group 2 fully random": two assortative groups interleave.
+
+    {parameters}
 
     Examples
     --------
@@ -793,14 +713,214 @@ def cx_adk_prop5_both_assortative(grid_size=120):
                           f"group 1 gets quality levels inside group 2's range [{qlo:.3f}, {qhi:.3f}]")
 
 
+def _regions(ga):
+    return [(round(a, 3), round(b, 3), k) for a, b, k in ga.regions]
+
+
+def _confirmed(groups, alpha, grid_size, lp_grid=40):
+    """Solve, ``verify()`` and confirm the welfare with the LP referee; return ``(result, evidence)``."""
+    rep, why = CheckReport("counterexample"), []
+    res = solve_and_confirm(rep, groups, Uniform(0, 1), alpha, grid_size, "", why, min(grid_size, lp_grid))
+    return res, not why, f"verify() and LP referee on {min(grid_size, lp_grid)} types: {'ok' if not why else why}"
+
+
+@numerical_check(returns="Counterexample")
+def cx_adk_prop4_atom(grid_size=120):
+    """ADK Proposition 4 with ``alpha < lambar`` *and* ``r_low > 0``: ``V`` increasing, yet not assortative.
+
+    The two hypotheses only serve to kill the essential-good atom ``max(0, lambar - alpha) r_low``
+    of ``ch4-prop-objective``; either one suffices (see ``tests/test_propositions_registry.py``),
+    so the hypothesis shown to be needed is their disjunction.
+
+    {parameters}
+
+    Examples
+    --------
+    >>> cx_adk_prop4_atom(60).conclusion_fails
+    True
+    """
+    d, alpha = Uniform(0.5, 1.5), 1.0
+    vv = virtual_value(d, 1.5, alpha)
+    res, ok, lp = _confirmed([Group("g", d, 1.5)], alpha, grid_size)
+    ga = res["g"]
+    increasing = bool(np.all(np.diff(vv["V"]) >= -1e-12))
+    return Counterexample(
+        "one group, G = U[0.5, 1.5], lam = 1.5 (constant), alpha = 1 (lambar > alpha, r_low = 0.5 > 0)",
+        "alpha >= lambar or r_low = 0", bool(ok and increasing and not _fully_assortative(ga)),
+        f"V = 0.5 r + 0.75 non-decreasing: {increasing}; regions {_regions(ga)} (a free bottom tier "
+        f"pools every type); {lp}")
+
+
+@numerical_check(returns="Counterexample")
+def cx_adk_prop6_non_regular(grid_size=120):
+    """ADK Proposition 6 without ``J' >= J_low > 0``: constant weights, yet pooling in the limit.
+
+    ``lam^n = 0.8`` for every ``n`` (so ``|lam^n - lambar^n| = 0``, non-increasing,
+    ``alpha = 1 >= lambar``) and a three-piece density with a gap, where ``J`` decreases: every
+    term of the sequence, hence its limit, pools an interval of served types.
+
+    {parameters}
+
+    Examples
+    --------
+    >>> cx_adk_prop6_non_regular(60).conclusion_fails
+    True
+    """
+    d = Tabulated([1.0, 1.3, 1.31, 1.69, 1.7, 2.0], [1.0, 1.0, 0.2, 0.2, 1.0, 1.0])
+    vv = virtual_value(d, 0.8, 1.0)
+    dJ = float(np.min(np.diff(vv["J"]) / np.diff(vv["r"])))
+    res, ok, lp = _confirmed([Group("g", d, 0.8)], 1.0, grid_size)
+    ga = res["g"]
+    pooled = _pooled_served_blocks(ga)
+    return Counterexample(
+        f"one group, G = {d!r} (density 1, 0.2 on the gap, 1), lam^n = 0.8 for all n, alpha = 1",
+        "J' >= J_low > 0", bool(ok and dJ < 0 and pooled),
+        f"min J' = {dJ:.3g} < 0; pooled blocks receiving objects {pooled}; regions {_regions(ga)}; {lp}")
+
+
+@numerical_check(returns="Counterexample")
+def cx_adk_prop6_alpha_below_lambar(grid_size=120):
+    """ADK Proposition 6 without ``alpha >= lambar^n``: constant weights ``1.5 > alpha``, a free tier.
+
+    {parameters}
+
+    Examples
+    --------
+    >>> cx_adk_prop6_alpha_below_lambar(60).conclusion_fails
+    True
+    """
+    res, ok, lp = _confirmed([Group("g", Uniform(0.5, 1.5), 1.5)], 1.0, grid_size)
+    ga = res["g"]
+    return Counterexample(
+        "one group, G = U[0.5, 1.5] (J' = 2), lam^n = 1.5 for all n, alpha = 1 < lambar",
+        "alpha >= lambar^n", bool(ok and _pooled_served_blocks(ga)),
+        f"every term pools all types in a free tier: regions {_regions(ga)}; {lp}")
+
+
+@numerical_check(returns="Counterexample")
+def cx_adk_prop6_no_convergence(grid_size=120):
+    """ADK Proposition 6 without the convergence condition: a fixed steep weight keeps pooling.
+
+    ``lam^n`` is, for every ``n``, the power weight (exponent 3) on ``[1, 2]`` with
+    ``lambar = 1 = alpha`` and ``lam(1) = 4 > 2 alpha``: the sequence converges neither to a constant nor to 0 above ``r_low``; ``V`` decreases where it is
+    positive, so every term pools the bottom types, which are served.
+
+    {parameters}
+
+    Examples
+    --------
+    >>> cx_adk_prop6_no_convergence(60).conclusion_fails
+    True
+    """
+    w = ShapeWeight("power", 3.0, 1.0, 2.0, 1.0)
+    res, ok, lp = _confirmed([Group("g", Uniform(1.0, 2.0), w)], 1.0, grid_size)
+    ga = res["g"]
+    return Counterexample(
+        f"one group, G = U[1, 2] (J' = 2), lam^n = {w.__name__} (lambar = 1, lam(1) = 4) for all n, alpha = 1",
+        "lam^n -> constant, or lam^n -> 0 above r_low", bool(ok and _pooled_served_blocks(ga)),
+        f"pooled blocks receiving objects {_pooled_served_blocks(ga)}; regions {_regions(ga)}; {lp}")
+
+
+def _mixed_pair(grid_size):
+    """Group 1 assortative (U[0, 2], lam = 0.6), group 2 fully random (U[0.5, 1], lam = 2), alpha = 1.2."""
+    groups = [Group("1", Uniform(0.0, 2.0), 0.6, 0.5), Group("2", Uniform(0.5, 1.0), 2.0, 0.5)]
+    res, ok, lp = _confirmed(groups, 1.2, grid_size)
+    a1, a2 = res["1"], res["2"]
+    q, m1 = res.qualities, a1.quality_mass
+    qlo, qhi = a2.quality_range
+    below, above = float(m1[q < qlo - 1e-12].sum()), float(m1[q > qhi + 1e-12].sum())
+    split = bool(ok and _fully_assortative(a1) and _fully_random(a2) and below > 1e-9 and above > 1e-9)
+    desc = ("group 1: U[0, 2], lam = 0.6, mass 0.5; group 2: U[0.5, 1], lam = 2, mass 0.5; alpha = 1.2; "
+            "objects U[0, 1]")
+    ev = (f"group 1 assortative, group 2 fully random (on [{qlo:.3f}, {qhi:.3f}]); group 1 gets mass "
+          f"{below:.3f} below and {above:.3f} above that interval: its support is not an interval; {lp}")
+    return desc, split, ev
+
+
+@numerical_check(returns="Counterexample")
+def cx_adk_prop7_one_assortative(grid_size=120):
+    """ADK Proposition 7 without "all groups fully random": one assortative group's support splits.
+
+    {parameters}
+
+    Examples
+    --------
+    >>> cx_adk_prop7_one_assortative(60).conclusion_fails
+    True
+    """
+    desc, split, ev = _mixed_pair(grid_size)
+    return Counterexample(desc, "all groups fully random", split, ev)
+
+
+@numerical_check(returns="Counterexample")
+def cx_adk_prop8_one_random(grid_size=120):
+    """ADK Proposition 8 without "all groups assortative": the same pair, group 1's support splits.
+
+    {parameters}
+
+    Examples
+    --------
+    >>> cx_adk_prop8_one_random(60).conclusion_fails
+    True
+    """
+    desc, split, ev = _mixed_pair(grid_size)
+    return Counterexample(desc, "all groups (effectively) assortative", split, ev)
+
+
+def _lowest_served(groups, alpha, grid_size, label):
+    res, ok, lp = _confirmed(groups, alpha, grid_size)
+    ga = res[label]
+    fails = bool(ok and all(_fully_assortative(g) for g in res) and ga.Q[0] > 1e-9)
+    return fails, (f"all groups assortative; group {label}'s lowest type gets quality {ga.Q[0]:.4f} > 0 = "
+                   f"min supp F (range {tuple(round(x, 4) for x in ga.quality_range)}); {lp}")
+
+
+@numerical_check(returns="Counterexample")
+def cx_adk_prop8_r_low_positive(grid_size=120):
+    """ADK Proposition 8's nesting without ``r_low = 0``: a group on ``[2, 3]`` starts above ``min supp F``.
+
+    {parameters}
+
+    Examples
+    --------
+    >>> cx_adk_prop8_r_low_positive(60).conclusion_fails
+    True
+    """
+    groups = [Group("A", Uniform(0.0, 1.0), 0.5, 0.5), Group("B", Uniform(2.0, 3.0), 0.5, 0.5)]
+    fails, ev = _lowest_served(groups, 1.0, grid_size, "B")
+    return Counterexample("A: U[0, 1], B: U[2, 3], lam = 0.5 each, masses 0.5, alpha = 1 > lambar",
+                          "r_low = 0 for all groups", fails, ev)
+
+
+@numerical_check(returns="Counterexample")
+def cx_adk_prop8_alpha_below_lambar(grid_size=120):
+    """ADK Proposition 8's nesting without ``alpha > lambar``: ``V_A(0) > 0``, group A's bottom is served.
+
+    {parameters}
+
+    Examples
+    --------
+    >>> cx_adk_prop8_alpha_below_lambar(60).conclusion_fails
+    True
+    """
+    groups = [Group("A", Uniform(0.0, 1.0), 1.5, 0.5), Group("B", Uniform(0.0, 1.0), 0.5, 0.5)]
+    fails, ev = _lowest_served(groups, 1.0, grid_size, "A")
+    return Counterexample("A: U[0, 1], lam = 1.5; B: U[0, 1], lam = 0.5; masses 0.5; alpha = 1 (r_low = 0)",
+                          "alpha > lambar for all groups", fails, ev)
+
+
 #: hypotheses of every second-deck result -> a function returning a Counterexample that drops it
 HYPOTHESES = {
     "ch4-prop-free-tier": {"lambar > alpha": _cx_adk_prop1, "essential good": cx_adk_prop1_not_essential},
     "ch4-prop-fully-random": {"quasi-convexity of V (sufficiency)": _cx_adk_prop2},
     "ch4-prop-top": {"non-increasing weights": _cx_adk_prop3, "alpha >= lambar": cx_adk_prop3_alpha_below_lambar},
-    "ch4-prop-fully-assortative": {},
+    "ch4-prop-fully-assortative": {"alpha >= lambar or r_low = 0": cx_adk_prop4_atom},
     "ch4-prop-intermediate": {"group 2 fully random": cx_adk_prop5_both_assortative},
-    "ch4-prop-nonmonotone": {},
-    "ch4-prop-all-random": {},
-    "ch4-prop-all-assortative": {},
+    "ch4-prop-nonmonotone": {"J' >= J_low > 0": cx_adk_prop6_non_regular,
+                             "alpha >= lambar^n": cx_adk_prop6_alpha_below_lambar,
+                             "lam^n -> constant, or -> 0 above r_low": cx_adk_prop6_no_convergence},
+    "ch4-prop-all-random": {"all groups fully random": cx_adk_prop7_one_assortative},
+    "ch4-prop-all-assortative": {"all groups (effectively) assortative": cx_adk_prop8_one_random,
+                                 "r_low = 0 (nested lower ends)": cx_adk_prop8_r_low_positive,
+                                 "alpha > lambar (nested lower ends)": cx_adk_prop8_alpha_below_lambar},
 }

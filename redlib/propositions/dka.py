@@ -16,16 +16,15 @@ True
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 from redlib import (Discrete, Market, ShapeWeight, Side, Tabulated, Uniform, average_weight,
                     competitive_equilibrium, optimal_buyer_price, optimal_buyer_two_prices,
-                    optimal_mechanism, optimal_seller_price)
+                    optimal_mechanism, optimal_seller_price, rationing_cutoff)
 from redlib.referee import lp_market
 
 from .instances import (decreasing_weight, describe_side, nfl_market, one_sided_instance,
                         random_continuous_dist, random_market)
-from .reports import LP_RTOL, PROB_TOL, CheckReport, Counterexample, check_count, new_rng
+from .reports import LP_RTOL, PROB_TOL, CheckReport, Counterexample, numerical_check
 
 __all__ = [
     "is_rationed", "check_seller_price", "check_buyer_price", "check_two_prices", "check_wedge",
@@ -149,21 +148,11 @@ def _seller_objective(dist, w, Q, R, p, Lam=None):
 
 
 def _seller_rstar(dist, w):
-    """Closed form (chapter 2, prop-seller-price): r* with int_lo^r* (r - lo) lam = Lam (r* - lo)^2 (uniform)."""
-    lo, hi, Lam = dist.lo, dist.hi, w.scale
-
-    def m(x):  # x^-2 int_lo^{lo+x} (r - lo) lam dr - Lam = int_0^1 s lam(lo + s x) ds - Lam
-        s = np.linspace(0.0, 1.0, 4001)
-        vals = s * w(lo + s * x)
-        return (np.trapezoid(vals, s) if hasattr(np, "trapezoid") else np.trapz(vals, s)) - Lam
-
-    if m(1e-9 * (hi - lo)) <= 0:
-        return lo
-    if m(hi - lo) >= 0:
-        return hi
-    return lo + brentq(m, 1e-9 * (hi - lo), hi - lo, xtol=1e-12)
+    """Closed form (chapter 2, prop-seller-price): :func:`redlib.rationing_cutoff` at ``alpha = Lam_S``."""
+    return rationing_cutoff(w, w.scale, dist.lo, dist.hi)
 
 
+@numerical_check()
 def check_seller_price(n_instances=20, seed=0, grid_size=400):
     r"""The optimal seller price (slides: "The Optimal Seller Price :math:`p_S`").
 
@@ -182,26 +171,14 @@ def check_seller_price(n_instances=20, seed=0, grid_size=400):
     within two grid cells.  The solver's price is
     also compared with a brute-force search of the slides' objective over 400 prices.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-        Number of random instances.
-    seed : int, default 0
-        Seed of the generator.
-    grid_size : int, default 400
-        Types per side of the finite problem.
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_seller_price(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("optimal seller price", notes=(
         f"uniform G_S, non-increasing lam_S, {grid_size} types; low: lam_S(lo)/Lam_S <= 1.8, "
         "high: >= 2.5 and Q < u_hat (where lam_S = 2 Lam_S)"))
@@ -267,6 +244,7 @@ def _buyer_objective(dist, w, Q, R, p):
     return Q / (1.0 - dist.cdf(p)) * val + w.scale * (p * Q - R)
 
 
+@numerical_check()
 def check_buyer_price(n_instances=20, seed=0, grid_size=400):
     r"""The optimal buyer price (slides: "Setting :math:`p_B = p_B^C` is optimal ('full stop')").
 
@@ -276,23 +254,14 @@ def check_buyer_price(n_instances=20, seed=0, grid_size=400):
     rationing, up to the one-cell artifact described in :func:`check_seller_price`;
     and a brute-force search of the slides' objective over 400 prices agrees.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 400
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_buyer_price(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("optimal buyer price", notes=(
         f"uniform G_B, non-increasing lam_B with lam_B(lo)/Lam_B in [1, 8], {grid_size} types"))
     for i in range(n_instances):
@@ -333,6 +302,7 @@ def _cx_buyer_price(grid_size=60):
         f"objective {o_p:.5f} at p = {res.price:.4f} > {o_pc:.5f} at p^C = {pC:.4f}")
 
 
+@numerical_check()
 def check_two_prices(n_instances=20, seed=0, grid_size=400):
     r"""Multiple buyer prices (slides: "Multiple Prices?").
 
@@ -346,23 +316,14 @@ def check_two_prices(n_instances=20, seed=0, grid_size=400):
     high: a rationed option (``0 < delta < 1``) at ``p_low < p_high`` taken by more than 1.5 cells of
     buyers.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 400
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_two_prices(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("multiple buyer prices", notes=(
         f"uniform G_B, non-increasing lam_B, {grid_size} types; low: ratio <= 1.8 any Q; "
         "high: ratio >= 2.5 and Q > 1 - u_hat"))
@@ -466,6 +427,7 @@ def _pooling_vanishes(m, n, refinements=(4,)):
     return True
 
 
+@numerical_check()
 def check_wedge(n_instances=20, seed=0, grid_size=60):
     r"""Linking the sides: price wedges (slides "Linking the Two Sides (II)").
 
@@ -488,24 +450,14 @@ def check_wedge(n_instances=20, seed=0, grid_size=60):
     the closed form of chapter 3 (``Q = 1/((1 + k)/mu + 1)``, ``k = 1 - Lam_B/Lam_S``, and its
     mirror image) within two grid cells.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 60
-        Types per side (the LP referee has ``O(n^2)`` constraints).
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_wedge(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("linking the sides: price wedge", notes=(
         f"uniform G_j, any weight shape with max lam_j <= 1.8 Lam_j on both sides, {grid_size} types per side"))
     for i in range(n_instances):
@@ -599,6 +551,7 @@ def _cx_wedge(grid_size=60):
         f"sellers' options {_fmt_opts(res.sellers, 1 / grid_size)} (rationing)")
 
 
+@numerical_check()
 def check_seller_rationing(n_instances=20, seed=0, grid_size=60):
     r"""Linking the sides: seller rationing (slides "Linking the Two Sides (III)").
 
@@ -614,23 +567,14 @@ def check_seller_rationing(n_instances=20, seed=0, grid_size=60):
     price at which they sell with probability strictly below one (so the price is above the
     market-clearing level ``G_S^{-1}(Q)``); ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 60
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_seller_rationing(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("linking the sides: seller rationing", notes=(
         f"uniform G_j; lam_S(0)/Lam_S in [2.5, 8]; Lam_B <= Lam_S; mu in [0.2, 0.9] u_hat_S; {grid_size} types per side"))
     for _ in range(n_instances):
@@ -675,6 +619,7 @@ def _cx_seller_rationing(grid_size=60):
         f"{_fmt_opts(res.sellers, 1 / grid_size)}")
 
 
+@numerical_check()
 def check_buyer_rationing(n_instances=20, seed=0, grid_size=60):
     r"""Linking the sides: buyer rationing (slides "Linking the Two Sides (III)").
 
@@ -694,23 +639,14 @@ def check_buyer_rationing(n_instances=20, seed=0, grid_size=60):
     ``phi_B`` is strictly convex).  Conclusion: some buyer option has probability strictly in
     ``(0, 1)``; all sellers sell; ``verify()``; LP referee.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 60
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_buyer_rationing(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("linking the sides: buyer rationing", notes=(
         f"uniform G_j; lam_B(lo)/Lam_B in [2.5, 8]; Lam_S <= Lam_B; buyers' WTP above 2 hi_S; "
         f"mu in (1, 1/(1 - u_hat_B)); {grid_size} types per side"))
@@ -760,6 +696,7 @@ def _cx_buyer_rationing(grid_size=60):
         f"alpha = {res.alpha:.3g}; buyers' options {_fmt_opts(res.buyers, 1 / grid_size)}")
 
 
+@numerical_check()
 def check_four_prices(n_instances=20, seed=0, grid_size=40):
     r"""The main theorem: at most four prices, three with a non-zero lump sum.
 
@@ -774,23 +711,14 @@ def check_four_prices(n_instances=20, seed=0, grid_size=40):
     ``n_prices`` agrees with the menus, and the welfare equals the LP referee's (so the mechanism
     with few prices is optimal).
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-    seed : int, default 0
-    grid_size : int, default 40
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_four_prices(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("main theorem: at most 4 prices (3 with a lump sum)", notes=(
         f"arbitrary markets (discrete / uniform / truncated normal; any weights), with and without "
         f"lump sums; {grid_size} types per continuous side"))
@@ -844,6 +772,7 @@ def _best_nfl_ce(m, n):
     return max(W(lo), W(hi))
 
 
+@numerical_check()
 def check_no_free_lunch(n_instances=20, seed=0, grid_size=40):
     r"""No Free Lunch: no price wedges; rationing without same-side inequality.
 
@@ -870,24 +799,14 @@ def check_no_free_lunch(n_instances=20, seed=0, grid_size=40):
     equilibrium -- by part (a) the best value without rationing -- and with lump sums allowed
     the same market uses no rationing.
 
-    Parameters
-    ----------
-    n_instances : int, default 20
-        Split evenly between the two parts.
-    seed : int, default 0
-    grid_size : int, default 40
-
-    Returns
-    -------
-    CheckReport
+    {parameters}
 
     Examples
     --------
     >>> check_no_free_lunch(2, seed=1).ok
     True
     """
-    n_instances, rng = new_rng(n_instances, seed)
-    grid_size = check_count("grid_size", grid_size, minimum=2)
+    rng = np.random.default_rng(seed)
     rep = CheckReport("No Free Lunch", notes=(
         f"(a) arbitrary markets with a common support, no lump sums; (b) constant weights, "
         f"Lam ratio in [5, 20]; {grid_size} types per continuous side"))
@@ -965,6 +884,7 @@ WEDGE_CX_BUYERS = ([0.0, 0.5, 0.51, 0.79, 0.8, 1.0], [1.0, 1.0, 0.01, 0.01, 1.0,
 WEDGE_CX_MU = 0.3
 
 
+@numerical_check(returns="Counterexample")
 def cx_wedge_nonuniform(grid_size=60):
     """Price wedge without "G uniform": constant weights, non-regular buyers, buyers rationed.
 
@@ -974,13 +894,7 @@ def cx_wedge_nonuniform(grid_size=60):
     and the optimum rations buyers (about 27% of them, on 60, 120 and 240 cells alike); the welfare
     is the LP referee's.
 
-    Parameters
-    ----------
-    grid_size : int, default 60
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -1003,19 +917,14 @@ def cx_wedge_nonuniform(grid_size=60):
 SELLER_CX_DIST = ([0.0, 0.3, 0.31, 0.69, 0.7, 1.0], [1.0, 1.0, 0.01, 0.01, 1.0, 1.0])
 
 
+@numerical_check(returns="Counterexample")
 def cx_seller_price_nonuniform(grid_size=400):
     """Optimal seller price without "G_S uniform": low inequality, yet rationing is optimal.
 
     ``lam_S(r) = 1.5 (1 - r)^0.5`` (non-increasing; ``lam_S(0) / Lam_S = 1.55 <= 2``), ``G_S`` with
     the density :data:`SELLER_CX_DIST`, ``Q = 0.2``: the price just above the gap beats ``p^C``.
 
-    Parameters
-    ----------
-    grid_size : int, default 400
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -1038,16 +947,11 @@ def cx_seller_price_nonuniform(grid_size=400):
         f"at p^C = {pC:.4f}")
 
 
+@numerical_check(returns="Counterexample")
 def cx_seller_price_large_q(grid_size=400):
     """High seller inequality but ``Q`` not low: the competitive price stays optimal.
 
-    Parameters
-    ----------
-    grid_size : int, default 400
-
-    Returns
-    -------
-    Counterexample
+    {parameters}
 
     Examples
     --------
@@ -1070,8 +974,11 @@ def _side_cx(sellers, buyers, mu, side, violated, description, grid_size=60):
                           f"alpha = {res.alpha:.3g}; {side}' options {_fmt_opts(sm, 1 / grid_size)}")
 
 
+@numerical_check(returns="Counterexample")
 def cx_seller_rationing_low_inequality(grid_size=60):
     """Seller rationing without high seller inequality (constant weights): no rationing.
+
+    {parameters}
 
     Examples
     --------
@@ -1083,8 +990,11 @@ def cx_seller_rationing_low_inequality(grid_size=60):
                     grid_size)
 
 
+@numerical_check(returns="Counterexample")
 def cx_seller_rationing_large_mu(grid_size=60):
     """Seller rationing with ``mu`` not low: no rationing.
+
+    {parameters}
 
     Examples
     --------
@@ -1096,8 +1006,11 @@ def cx_seller_rationing_large_mu(grid_size=60):
                     grid_size)
 
 
+@numerical_check(returns="Counterexample")
 def cx_buyer_rationing_low_inequality(grid_size=60):
     """Buyer rationing without high buyer inequality (constant weights): no rationing.
+
+    {parameters}
 
     Examples
     --------
@@ -1109,8 +1022,11 @@ def cx_buyer_rationing_low_inequality(grid_size=60):
                     grid_size)
 
 
+@numerical_check(returns="Counterexample")
 def cx_buyer_rationing_mu_below_one(grid_size=60):
     """Buyer rationing with ``mu < 1`` (outside ``(1, 1 + eps)``): no rationing.
+
+    {parameters}
 
     Examples
     --------
@@ -1122,8 +1038,11 @@ def cx_buyer_rationing_mu_below_one(grid_size=60):
                     "sellers U[0,1] lam = 1, buyers U[1,2] lam = 4 (2 - r)^3, mu = 0.8", grid_size)
 
 
+@numerical_check(returns="Counterexample")
 def cx_nfl_with_lump_sums(grid_size=60):
     """No Free Lunch dropped (lump sums allowed): the optimum is a price wedge, not rationing.
+
+    {parameters}
 
     Examples
     --------

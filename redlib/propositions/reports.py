@@ -8,12 +8,15 @@ Examples
 """
 from __future__ import annotations
 
+import functools
+import inspect
 from dataclasses import dataclass, field
 from typing import List, Optional
 
 import numpy as np
 
-__all__ = ["CheckReport", "Counterexample", "LP_RTOL", "PROB_TOL", "check_count", "new_rng"]
+__all__ = ["CheckReport", "Counterexample", "LP_RTOL", "PROB_TOL", "SHARED_PARAMETERS", "check_count",
+           "numerical_check"]
 
 LP_RTOL = 1e-7
 #: probabilities closer than this to 0 or 1 count as 0 or 1
@@ -213,27 +216,90 @@ def check_count(name, value, minimum=0):
     return int(value)
 
 
-def new_rng(n_instances, seed):
-    """Validate ``(n_instances, seed)`` and return ``(n_instances, generator)``.
+#: the parameters that checks and counterexamples share: name -> (type, smallest value, description)
+SHARED_PARAMETERS = {
+    "n_instances": ("int", 1, "Random instances to draw."),
+    "seed": ("int or None", 0, "Seed of :func:`numpy.random.default_rng`: the same seed draws the same instances."),
+    "grid_size": ("int", 2, "Types per continuous side or group (and quality levels of an allocation); "
+                            "the conclusion is tested on this grid."),
+    "lp_grid": ("int", 0, "Types per group of the comparison with the LP referee (0: skip it)."),
+    "n_mechanisms": ("int", 1, "Random IC mechanisms per instance."),
+}
+
+
+def numerical_check(returns="CheckReport"):
+    """Decorator of the checks and counterexamples: validate the shared parameters, document them.
+
+    Every parameter named in :data:`SHARED_PARAMETERS` is validated with :func:`check_count`
+    before the call (``seed=None`` is allowed).  The docstring's line ``{parameters}`` is replaced by
+    its Parameters section (types, defaults from the signature and the shared descriptions) and
+    a Returns section naming ``returns``: one text for what every check has in common.
 
     Parameters
     ----------
-    n_instances : int
-        Number of instances (``>= 1``).
-    seed : int or None
-        Seed (``>= 0``) of :func:`numpy.random.default_rng`.
+    returns : str, default "CheckReport"
+        The type named in the Returns section.
 
     Returns
     -------
-    (int, numpy.random.Generator)
+    callable
+        The decorator.
 
     Examples
     --------
-    >>> n, rng = new_rng(3, seed=0)
-    >>> n
-    3
+    >>> @numerical_check()
+    ... def check_demo(n_instances=2, seed=0):
+    ...     '''Demo.
+    ...
+    ...     {parameters}
+    ...     '''
+    ...     return CheckReport("demo", tried=n_instances, passed=n_instances)
+    >>> check_demo(3).summary()
+    'demo: 3/3 instances passed'
+    >>> "n_instances : int, default 2" in check_demo.__doc__
+    True
+    >>> check_demo(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_instances must be >= 1, got 0
     """
-    n_instances = check_count("n_instances", n_instances, minimum=1)
-    if seed is not None:
-        seed = check_count("seed", seed, minimum=0)
-    return n_instances, np.random.default_rng(seed)
+    def decorate(fn):
+        sig = inspect.signature(fn)
+        shared = [name for name in sig.parameters if name in SHARED_PARAMETERS]
+        unknown = [name for name in sig.parameters if name not in SHARED_PARAMETERS]
+        if unknown:
+            raise TypeError(f"{fn.__name__}: parameters {unknown} have no shared description")
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            bound = sig.bind(*args, **kwargs)
+            for name in shared:
+                value = bound.arguments.get(name)
+                if name in bound.arguments and not (name == "seed" and value is None):
+                    bound.arguments[name] = check_count(name, value, SHARED_PARAMETERS[name][1])
+            return fn(*bound.args, **bound.kwargs)
+
+        wrapper.__doc__ = _document(fn, sig, returns)
+        return wrapper
+
+    return decorate
+
+
+def _document(fn, sig, returns):
+    doc = fn.__doc__ or ""
+    lines = doc.split("\n")
+    marks = [i for i, line in enumerate(lines) if line.strip() == "{parameters}"]
+    if len(marks) != 1:
+        raise ValueError(f"{fn.__name__}: the docstring needs one line '{{parameters}}'")
+    i = marks[0]
+    pad = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+    out = []
+    if sig.parameters:
+        out += ["Parameters", "----------"]
+        for name, par in sig.parameters.items():
+            typ, minimum, text = SHARED_PARAMETERS[name]
+            lo = "" if name == "seed" else f" (``>= {minimum}``)"
+            out += [f"{name} : {typ}, default {par.default!r}", f"    {text}{lo}"]
+        out.append("")
+    out += ["Returns", "-------", returns]
+    return "\n".join(lines[:i] + [pad + line if line else "" for line in out] + lines[i + 1:])
