@@ -12,6 +12,7 @@ from redlib import (
     Market,
     Side,
     Uniform,
+    inequality_map,
     optimal_mechanism,
     power_weight,
 )
@@ -260,9 +261,57 @@ if st is not None:
 def test_indifferent_buyer_with_lump_sum_is_not_rationed():
     # Buyers receive a lump sum here; type 0.4 buys with probability 1/3 at its own value 0.4,
     # so trading gains it nothing: partial trade of an indifferent type is not rationing.
+    # (Buyers have one weight, 3 = alpha: type 0.5's price could be anywhere in [0.4, 0.5] at no
+    # cost in welfare; the optimum of least revenue charges 0.4, so revenue 0.2 = 1.5 * 2/15.)
     m = Market(Side(Discrete([0.1, 0.2]), 1.0), Side(Discrete([0.4, 0.5]), 3.0), buyer_mass=1.5)
     res = optimal_mechanism(m)
-    assert res.buyers.lump_sum == pytest.approx(1 / 6, abs=1e-12)
+    assert res.revenue == pytest.approx(0.2, abs=1e-12)
+    assert res.buyers.lump_sum == pytest.approx(2 / 15, abs=1e-12)
     assert res.buyers.utility(0.4) == pytest.approx(res.buyers.lump_sum, abs=1e-12)
     assert res.buyers.rationed_mass() == 0.0
     assert res.instruments == "wedge"
+
+
+# ------------------------------------------------------------------ the inequality map
+_THETAS = np.linspace(0.0, 6.0, 16)  # chapter 3's map
+_RATIOS = np.linspace(0.5, 3.0, 11)
+
+
+def _cell(theta, ratio, mu):
+    return Market(Side(Uniform(), power_weight(ratio, theta)), Side(Uniform(), 1.0), buyer_mass=mu)
+
+
+@pytest.mark.parametrize("mu", [0.1, 0.2, 0.5])
+def test_inequality_map_equals_one_solve_per_cell(mu):
+    # the map's shared grid and warm-started LP give what optimal_mechanism gives cell by cell
+    im = inequality_map(_THETAS, _RATIOS, buyer_mass=mu, sides="sellers", grid_size=120)
+    for i, th in enumerate(_THETAS):
+        for j, c in enumerate(_RATIOS):
+            res = optimal_mechanism(_cell(th, c, mu), grid_size=120)
+            assert im.instruments[i, j] == res.instruments, (th, c)
+            assert im.welfare[i, j] == pytest.approx(res.welfare, abs=1e-12)
+            assert im.quantity[i, j] == pytest.approx(res.quantity, abs=1e-12)
+            assert im.gain_over_ce[i, j] == pytest.approx(res.gain_over_ce, abs=1e-12)
+            assert im.n_prices[i, j] == res.n_prices
+            assert im.seller_rationing[i, j] == res.sellers.is_rationing
+            assert im.buyer_rationing[i, j] == res.buyers.is_rationing
+
+
+def test_inequality_map_routes_agree():
+    # the duality route and the full lottery LP label every cell of the map alike (the
+    # optimum of least revenue: see test_instruments_do_not_depend_on_the_optimal_vertex)
+    im = inequality_map(_THETAS, _RATIOS, buyer_mass=0.2, sides="sellers", grid_size=120)
+    for i, th in enumerate(_THETAS):
+        for j, c in enumerate(_RATIOS):
+            for method in ("dual", "lp"):
+                res = optimal_mechanism(_cell(th, c, 0.2), grid_size=120, method=method)
+                assert res.instruments == im.instruments[i, j], (th, c, method)
+                assert res.welfare == pytest.approx(im.welfare[i, j], abs=1e-11), (th, c, method)
+
+
+@pytest.mark.parametrize("theta, ratio", [(0.8, 0.5), (2.8, 1.0), (4.0, 2.0)])
+def test_inequality_map_cells_match_the_referee(theta, ratio):
+    im = inequality_map([theta], [ratio], buyer_mass=0.2, sides="sellers", grid_size=120)
+    ref = lp_market(_cell(theta, ratio, 0.2), grid_size=120)
+    assert im.welfare[0, 0] == pytest.approx(ref.welfare, abs=1e-9)
+    assert im.quantity[0, 0] == pytest.approx(ref.quantity, abs=1e-6)
