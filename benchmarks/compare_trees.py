@@ -79,8 +79,9 @@ print(json.dumps(out))
 def run(tree, reps, items=""):
     env = dict(os.environ, PYTHONPATH=str(tree), MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run([sys.executable, "-c", WORKLOAD, str(reps)] + ([items] if items else []),
-                          cwd="/", env=env,
-                          capture_output=True, text=True, check=True)
+                          cwd="/", env=env, capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"workload failed in {tree}:\n{proc.stderr[-3000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     expected = Path(tree).resolve() / "redlib" / "__init__.py"
     if Path(out["file"]).resolve() != expected:
