@@ -315,3 +315,16 @@ def test_inequality_map_cells_match_the_referee(theta, ratio):
     ref = lp_market(_cell(theta, ratio, 0.2), grid_size=120)
     assert im.welfare[0, 0] == pytest.approx(ref.welfare, abs=1e-9)
     assert im.quantity[0, 0] == pytest.approx(ref.quantity, abs=1e-6)
+
+
+def test_least_revenue_stage_on_a_very_fine_grid():
+    # Regression: on 10^6 types, rules within the certification tolerance of the best enter the
+    # least-revenue stage; its welfare check must allow that tolerance (it raised here before).
+    m = Market(Side(Uniform(), power_weight(2.0, 3.0)), Side(Uniform(), power_weight(1.0, 2.0)),
+               buyer_mass=0.8)
+    fine = optimal_mechanism(m, grid_size=10**6)
+    assert fine.verify()
+    coarse = optimal_mechanism(m, grid_size=10**5)
+    assert fine.welfare == pytest.approx(coarse.welfare, abs=1e-5)
+    assert fine.revenue == pytest.approx(coarse.revenue, abs=1e-5)
+    assert fine.instruments == coarse.instruments == "wedge"
