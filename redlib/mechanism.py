@@ -347,7 +347,8 @@ def _solve_columns(opt, S, B, lumps, lp, least_revenue=False, budget_tight=False
     A[3, nS:nS + nB] = -mu * rB
     A[3, -2:] = (1.0, mu)
     welfare = np.concatenate([WS, mu * WB, [opt.Lam_S, mu * opt.Lam_B]])
-    c = np.concatenate([-cS, mu * rB, [0.0, 0.0]]) if least_revenue else -welfare
+    revenue = np.concatenate([-cS, mu * rB, [0.0, 0.0]])
+    c = revenue if least_revenue else -welfare
     row_lo = np.array([1.0, 1.0, 0.0, 0.0 if budget_tight else -np.inf])
     row_hi = np.array([1.0, 1.0, 0.0, 0.0])
     col_hi = np.concatenate([np.full(nS + nB, np.inf), np.where(lumps, np.inf, 0.0)])
@@ -360,7 +361,8 @@ def _solve_columns(opt, S, B, lumps, lp, least_revenue=False, budget_tight=False
     x[:nS] /= x[:nS].sum()
     x[nS:nS + nB] /= x[nS:nS + nB].sum()
     return dict(
-        value=float(welfare @ x), alpha=-float(y[3]), y_eq=y[:3].copy(),
+        value=float(welfare @ x), revenue=float(revenue @ x), alpha=-float(y[3]),
+        y_eq=y[:3].copy(),
         eta=float(y[2]),  # valid for the full problem when no rule prices out
         S=[(int(kS[i]), float(pS[i]), float(x[i])) for i in np.flatnonzero(x[:nS] > 0)],
         B=[(int(kB[i]), float(pB[i]), float(x[nS + i])) for i in np.flatnonzero(x[nS:nS + nB] > 0)],
@@ -415,6 +417,8 @@ def _least_revenue(opt, lump_sum, sol, lp):
              if new is not None else 0.0)
     if new is None or new["value"] < sol["value"] - slack:  # pragma: no cover - wrong duals
         raise RuntimeError("least-revenue stage lost welfare: the optimal duals are inconsistent")
+    if new["revenue"] >= sol["revenue"] - tol:
+        return sol  # no less revenue: the first stage's optimum stands
     new.update(value=sol["value"], alpha=sol["alpha"], y_eq=sol["y_eq"], eta=sol["eta"])
     return new
 

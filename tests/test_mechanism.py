@@ -283,16 +283,18 @@ def _cell(theta, ratio, mu):
 
 @pytest.mark.parametrize("mu", [0.1, 0.2, 0.5])
 def test_inequality_map_equals_one_solve_per_cell(mu):
-    # the map's shared grid and warm-started LP give what optimal_mechanism gives cell by cell
+    # the map's shared grid and warm-started LP give what optimal_mechanism gives cell by cell:
+    # the same instruments and welfare (to HiGHS's accuracy).  Where several lotteries are
+    # optimal with the same least revenue, the warm and the cold solve may return different ones
+    # (e.g. mu = 0.1: quantities 0.09127 and 0.09083 at equal welfare), so the quantity and the
+    # number of prices are those of *an* optimum; the welfare check covers both.
     im = inequality_map(_THETAS, _RATIOS, buyer_mass=mu, sides="sellers", grid_size=120)
     for i, th in enumerate(_THETAS):
         for j, c in enumerate(_RATIOS):
             res = optimal_mechanism(_cell(th, c, mu), grid_size=120)
             assert im.instruments[i, j] == res.instruments, (th, c)
-            assert im.welfare[i, j] == pytest.approx(res.welfare, abs=1e-12)
-            assert im.quantity[i, j] == pytest.approx(res.quantity, abs=1e-12)
-            assert im.gain_over_ce[i, j] == pytest.approx(res.gain_over_ce, abs=1e-12)
-            assert im.n_prices[i, j] == res.n_prices
+            assert im.welfare[i, j] == pytest.approx(res.welfare, abs=1e-10)
+            assert im.gain_over_ce[i, j] == pytest.approx(res.gain_over_ce, abs=1e-10)
             assert im.seller_rationing[i, j] == res.sellers.is_rationing
             assert im.buyer_rationing[i, j] == res.buyers.is_rationing
 
