@@ -391,12 +391,19 @@ def _least_revenue(opt, lump_sum, sol, lp):
     moves by at most ``tol`` per unit of lottery weight).
     """
     mu, tol, alpha, eta = opt.mu, opt.tol, sol["alpha"], sol["eta"]
-    S, B = opt.seller_columns(), opt.buyer_columns()
+    prof_S, prof_B = _rule_profits(opt, alpha, eta)
+    best_S, best_B = max(0.0, float(prof_S.max())), max(0.0, float(prof_B.max()))
+    # the candidate rules (O(n) pass), then their columns (both end prices) only
+    ks_S = np.flatnonzero(prof_S >= best_S - tol) + 1
+    ks_B = np.flatnonzero(prof_B >= best_B - tol) + 1
+    ks_S = np.concatenate([ks_S, [k for k, _, _ in sol["S"]], [0] if best_S <= tol else []])
+    ks_B = np.concatenate([ks_B, [k for k, _, _ in sol["B"]], [opt.m + 1] if best_B <= tol else []])
+    S, B = opt.seller_columns(ks_S.astype(int)), opt.buyer_columns(ks_B.astype(int))
     keep = []
     extra = 0  # rules of zero reduced cost outside the first stage's support
-    for cols, prof, used in ((S, S[3] - alpha * S[4] + eta * S[2], sol["S"]),
-                             (B, mu * (B[3] + alpha * B[4] - eta * B[2]), sol["B"])):
-        on = prof >= prof.max() - tol
+    for cols, prof, best, used in ((S, S[3] - alpha * S[4] + eta * S[2], best_S, sol["S"]),
+                                   (B, mu * (B[3] + alpha * B[4] - eta * B[2]), best_B, sol["B"])):
+        on = prof >= best - tol
         supp = np.zeros_like(on)
         for k, p, _ in used:  # the first stage's support is optimal by construction
             supp |= (cols[0] == k) & (cols[1] == p)
@@ -465,27 +472,37 @@ def _minimize_dual(opt, lump_sum, max_iter=200):
     return a, [e, eL, eR]  # pragma: no cover
 
 
-def _price_all(opt, sol):
-    """Profit of every seller and buyer rule at the master's duals (one vectorized pass per side).
+def _rule_profits(opt, alpha, eta):
+    """Profit of every seller rule ``1..n`` and buyer rule ``1..m`` at the multipliers
+    ``(alpha, eta)``, each at the better of its two end prices, before the side's dual ``u``.
 
-    Seller rule ``k`` at price ``p``: ``W - alpha p q + eta q + u_S`` with ``W = p A_k - B_k``; buyer
-    rule: ``mu (W + alpha p q - eta q) + u_B`` with ``W = D_k - p C_k``.  For each rule the better of
-    its two end prices is taken (the profit is linear in the price).  Positive profit = the rule
-    would improve the master LP.
+    Seller rule ``k`` at price ``p``: ``W - alpha p q + eta q`` with ``W = p A_k - B_k``; buyer
+    rule: ``mu (W + alpha p q - eta q)`` with ``W = D_k - p C_k`` (the profit is linear in the
+    price).  The rules "nobody trades" have profit 0.
     """
-    uS, uB, eta = sol["y_eq"]
-    alpha = sol["alpha"]
     c = opt.A - alpha * opt.G
     prof_S = np.where(c > 0, opt.s_hi, opt.s_lo)
     prof_S *= c
     prof_S -= opt.B
-    prof_S += (eta * opt.G + uS)
+    prof_S += eta * opt.G
     d = alpha * opt.Hb - opt.C
     prof_B = np.where(d > 0, opt.b_hi, opt.b_lo)
     prof_B *= d
     prof_B += opt.D
     prof_B -= eta * opt.Hb
     prof_B *= opt.mu
+    return prof_S, prof_B
+
+
+def _price_all(opt, sol):
+    """Profit of every seller and buyer rule at the master's duals (one vectorized pass per side).
+
+    :func:`_rule_profits` plus the duals ``u_S``, ``u_B`` of the two probability rows.  Positive
+    profit = the rule would improve the master LP.
+    """
+    uS, uB, eta = sol["y_eq"]
+    prof_S, prof_B = _rule_profits(opt, sol["alpha"], eta)
+    prof_S += uS
     prof_B += uB
     return prof_S, prof_B
 
