@@ -388,7 +388,8 @@ def _least_revenue(opt, lump_sum, sol, lp):
     ones over the rules of zero reduced cost, with the budget binding when ``alpha > 0``: a tiny
     LP.  Zero is up to ``_Options.tol``, the accuracy to which column generation certifies its
     optimum, so on very fine grids a rule within ``tol`` of the best may enter (welfare then
-    moves by at most ``tol`` per unit of lottery weight).
+    moves by at most ``tol`` per unit of lottery weight).  When the tiny LP finds no less revenue,
+    the first stage's optimum is kept as it is.
     """
     mu, tol, alpha, eta = opt.mu, opt.tol, sol["alpha"], sol["eta"]
     prof_S, prof_B = _rule_profits(opt, alpha, eta)
@@ -579,7 +580,7 @@ def _solve_finite(fm, lump_sum, method="auto", lp=None):
         alpha, evals = _minimize_dual(opt, lump_sum)
         ks_S = sorted({k for e in evals for k in e.rules_S})
         ks_B = sorted({k for e in evals for k in e.rules_B})
-        sol = _lottery_lp(opt, lump_sum, ks_S, ks_B)
+        sol = _lottery_lp(opt, lump_sum, ks_S, ks_B, lp)
         lev = opt.lagrangian(alpha)
         if sol is None or abs(sol["value"] - lev.value) > 1e-9 * max(1.0, abs(lev.value)):
             raise RuntimeError("duality route failed to recover the mechanism")  # pragma: no cover
@@ -1094,8 +1095,8 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
     -------
     MechanismResult
         ``welfare, quantity, revenue, alpha, n_prices, prices, sellers, buyers, competitive,
-        gain_over_ce, instruments, verify()``.  When several mechanisms are optimal, the one
-        raising the least revenue (the same whatever ``method``).
+        gain_over_ce, instruments, verify()``.  When several mechanisms are optimal, one that
+        raises the least revenue among them (that revenue is the same whatever ``method``).
 
     Examples
     --------

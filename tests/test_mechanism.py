@@ -341,3 +341,23 @@ def test_least_revenue_stage_after_a_solve_feasible_to_tolerance():
     res = optimal_mechanism(m)
     assert res.verify()
     assert res.welfare == pytest.approx(optimal_mechanism(m, method="lp").welfare, abs=1e-9)
+
+
+def test_inequality_map_reuses_one_warm_model(monkeypatch):
+    # the cells share their constraint matrix: the first stage is loaded once and re-solved warm
+    import redlib.mechanism as M
+
+    loads = []
+    real = M._HighsLP.solve
+
+    def solve(self, c, A, row_lo, row_hi, col_hi, warm=True):
+        before = self._model
+        out = real(self, c, A, row_lo, row_hi, col_hi, warm)
+        if warm and self._model is not before:
+            loads.append(A.shape)
+        return out
+
+    monkeypatch.setattr(M._HighsLP, "solve", solve)
+    im = inequality_map(_THETAS[:4], _RATIOS, buyer_mass=0.2, sides="sellers", grid_size=120)
+    assert im.codes.shape == (4, 11)
+    assert len(loads) == 1, loads
