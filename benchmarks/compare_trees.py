@@ -1,6 +1,7 @@
 """Old versus new redlib in one run (a script, not a test).
 
 Run:  .venv/bin/python benchmarks/compare_trees.py OLD_TREE [NEW_TREE] [--repeat K] [--write]
+      [--items NAME,...]
 
 e.g. after ``git worktree add --detach /tmp/oldmain main``:
 
@@ -58,8 +59,13 @@ items = {
         [0.0, 1.5, 3.0], [0.5, 1.0, 3.0], buyer_mass=0.3, grid_size=200).welfare.sum()),
     "optimal_allocation 4x200x50": lambda: optimal_allocation(groups, objects, 1.0,
                                                               grid_size=200).welfare,
+    "inequality_map 16x11 (ch. 3 map, 120 types)": lambda: float(inequality_map(
+        __import__("numpy").linspace(0.0, 6.0, 16), __import__("numpy").linspace(0.5, 3.0, 11),
+        buyer_mass=0.2, sides="sellers", grid_size=120).welfare.sum()),
 }
 reps = int(sys.argv[1])
+if len(sys.argv) > 2:  # --items: only the workload items whose name contains one of these
+    items = {k: f for k, f in items.items() if any(w in k for w in sys.argv[2].split(","))}
 out = {"file": redlib.__file__, "times": {}, "values": {}}
 for name, f in items.items():
     f()  # warm-up (imports, caches)
@@ -70,10 +76,12 @@ print(json.dumps(out))
 """
 
 
-def run(tree, reps):
+def run(tree, reps, items=""):
     env = dict(os.environ, PYTHONPATH=str(tree), MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.run([sys.executable, "-c", WORKLOAD, str(reps)], cwd="/", env=env,
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-c", WORKLOAD, str(reps)] + ([items] if items else []),
+                          cwd="/", env=env, capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"workload failed in {tree}:\n{proc.stderr[-3000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     expected = Path(tree).resolve() / "redlib" / "__init__.py"
     if Path(out["file"]).resolve() != expected:
@@ -88,13 +96,17 @@ def main():
     ap.add_argument("--repeat", type=int, default=4, help="alternating rounds (A B A B ...)")
     ap.add_argument("--reps", type=int, default=3, help="timed calls per item and round")
     ap.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    ap.add_argument("--items", default="", help="comma-separated name fragments: run only the "
+                    "workload items whose name contains one (not with --write)")
     args = ap.parse_args()
+    if args.write and args.items:
+        ap.error("--write records the whole workload: not with --items")
     load0 = os.getloadavg()
     best = {"old": {}, "new": {}}
     values = {}
     for _ in range(args.repeat):
         for key, tree in (("old", args.old), ("new", args.new)):
-            out = run(tree, args.reps)
+            out = run(tree, args.reps, args.items)
             values[key] = out["values"]
             for name, t in out["times"].items():
                 best[key][name] = min(t, best[key].get(name, float("inf")))

@@ -21,6 +21,13 @@ route of chapter 3 (minimize the convex, piecewise-linear ``L(alpha)`` over
 maximization over the two concave closures done by conjugate duality, then a tiny LP over the
 rules optimal at ``alpha*``); ``method="lp"`` solves the full lottery LP directly.  All three are
 cross-checked in the tests, and against the brute-force referee :func:`redlib.referee.lp_market`.
+The LPs are solved by HiGHS through :mod:`highspy`.
+
+The optimum need not be unique (e.g. when a side receives the lump sum and all its types have
+one weight, its price can move within a grid cell at no cost in welfare).  Every route then
+reports the optimum of **least revenue** -- the least price wedge the optimum needs -- found by a
+second, tiny LP over the rules of zero reduced cost, so that the instruments a market is said to
+use do not depend on which optimal vertex a solver returns.
 
 Examples
 --------
@@ -38,8 +45,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 from ._validation import (
     check_bool,
@@ -63,7 +70,7 @@ from .thresholds import (
     rationed_mass,
     seller_phi,
 )
-from .weights import power_weight
+from .weights import evaluate_weight, power_weight
 
 __all__ = [
     "optimal_mechanism",
@@ -129,6 +136,9 @@ class _Options:
         self.Lam_S = float(self.A[-1])
         self.Lam_B = float(self.C[0])
         self.scale = float(max(np.abs(s).max(), np.abs(b).max(), 1e-300))
+        # tolerance on a rule's profit (reduced cost), relative to the size of the objective
+        self.tol = 1e-11 * max(1.0, float(np.abs(self.B).max()), self.mu * float(np.abs(self.D).max()),
+                               self.Lam_S * self.scale, self.mu * self.Lam_B * self.scale)
 
     # -- columns of the lottery LP ------------------------------------------------------------
     def seller_columns(self, ks=None):
@@ -262,40 +272,163 @@ class _LagEval:
 # ----------------------------------------------------------------------------------------------
 # The lottery LP (four constraints)
 # ----------------------------------------------------------------------------------------------
-def _lottery_lp(opt, lump_sum, ks_S=None, ks_B=None):
-    """Solve the lottery LP over the given threshold rules; return a dict or None if not optimal."""
+class _HighsLP:
+    """Two HiGHS models (:mod:`highspy`): the lottery LP, re-solved warm when only its costs
+    change, and a scratch model for the small second-stage LPs (:func:`_least_revenue`).
+
+    Markets that share their constraint matrix (the same types and buyer mass, other welfare
+    weights, as the cells of :func:`inequality_map`) are re-solved from the previous optimal basis.
+    """
+
+    def __init__(self):
+        self._highs = [highspy.Highs(), highspy.Highs()]
+        for h in self._highs:
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("presolve", "off")
+            h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+            h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        self._model = None  # (A, row_lo, row_hi, col_hi) loaded in the warm model
+
+    def solve(self, c, A, row_lo, row_hi, col_hi, warm=True):
+        """Minimize ``c x`` s.t. ``row_lo <= A x <= row_hi``, ``0 <= x <= col_hi`` (``A`` dense).
+
+        ``warm=False`` solves in the scratch model.  Returns ``(x, row_dual)`` (duals with
+        :func:`scipy.optimize.linprog`'s sign), or None if the LP is not solved to optimality.
+        """
+        h = self._highs[0 if warm else 1]
+        new = (A, row_lo, row_hi, col_hi)
+        if warm and self._model is not None and all(a.shape == b.shape and np.array_equal(a, b)
+                                                    for a, b in zip(self._model, new)):
+            h.changeColsCost(c.size, np.arange(c.size, dtype=np.int32), c)
+        else:
+            lp = highspy.HighsLp()
+            lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+            lp.col_cost_ = c
+            lp.col_lower_ = np.zeros(c.size)
+            lp.col_upper_ = col_hi
+            lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+            cols = A.T
+            nz = cols != 0
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(nz.sum(axis=1))]).astype(np.int32)
+            lp.a_matrix_.index_ = np.nonzero(nz)[1].astype(np.int32)
+            lp.a_matrix_.value_ = cols[nz]
+            h.passModel(lp)
+            if warm:
+                self._model = tuple(np.array(a, copy=True) for a in new)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            if warm:
+                self._model = None
+            return None
+        sol = h.getSolution()
+        return np.array(sol.col_value), np.array(sol.row_dual)
+
+
+def _solve_columns(opt, S, B, lumps, lp, least_revenue=False, budget_tight=False):
+    """Solve the lottery LP over seller columns ``S`` and buyer columns ``B`` (as returned by
+    :meth:`_Options.seller_columns` / :meth:`_Options.buyer_columns`).
+
+    ``lumps = (L_S allowed, L_B allowed)``.  The objective is welfare, or with ``least_revenue``
+    the revenue (minimized; ``budget_tight`` makes the budget bind): the second stage,
+    :func:`_least_revenue`.
+    Returns a dict, or None if not optimal.
+    """
     mu = opt.mu
-    kS, pS, qS, WS, cS = opt.seller_columns(ks_S)
-    kB, pB, qB, WB, rB = opt.buyer_columns(ks_B)
+    kS, pS, qS, WS, cS = S
+    kB, pB, qB, WB, rB = B
     nS, nB = kS.size, kB.size
-    c = -np.concatenate([WS, mu * WB, [opt.Lam_S, mu * opt.Lam_B]])
-    A_eq = np.zeros((3, nS + nB + 2))
-    A_eq[0, :nS] = 1.0
-    A_eq[1, nS:nS + nB] = 1.0
-    A_eq[2, :nS] = qS
-    A_eq[2, nS:nS + nB] = -mu * qB
-    b_eq = np.array([1.0, 1.0, 0.0])
-    A_ub = np.concatenate([cS, -mu * rB, [1.0, mu]])[None, :]
-    b_ub = np.array([0.0])
-    bounds = [(0, None)] * (nS + nB) + ([(0, None)] * 2 if lump_sum else [(0, 0)] * 2)
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs-ds",
-                  options=dict(presolve=False, primal_feasibility_tolerance=1e-10,
-                               dual_feasibility_tolerance=1e-10))
-    if res.status != 0:
+    A = np.zeros((4, nS + nB + 2))
+    A[0, :nS] = 1.0
+    A[1, nS:nS + nB] = 1.0
+    A[2, :nS] = qS
+    A[2, nS:nS + nB] = -mu * qB
+    A[3, :nS] = cS
+    A[3, nS:nS + nB] = -mu * rB
+    A[3, -2:] = (1.0, mu)
+    welfare = np.concatenate([WS, mu * WB, [opt.Lam_S, mu * opt.Lam_B]])
+    revenue = np.concatenate([-cS, mu * rB, [0.0, 0.0]])
+    c = revenue if least_revenue else -welfare
+    row_lo = np.array([1.0, 1.0, 0.0, 0.0 if budget_tight else -np.inf])
+    row_hi = np.array([1.0, 1.0, 0.0, 0.0])
+    col_hi = np.concatenate([np.full(nS + nB, np.inf), np.where(lumps, np.inf, 0.0)])
+    out = lp.solve(c, A, row_lo, row_hi, col_hi, warm=not least_revenue)
+    if out is None:
         return None
-    x = res.x
+    x, y = out
     x = np.where(np.abs(x) < 1e-13, 0.0, x)
     # each side's lottery sums to 1 up to HiGHS's feasibility tolerance: normalize exactly
     x[:nS] /= x[:nS].sum()
     x[nS:nS + nB] /= x[nS:nS + nB].sum()
-    alpha = -float(res.ineqlin.marginals[0])
     return dict(
-        value=-float(res.fun), alpha=alpha, y_eq=np.asarray(res.eqlin.marginals, dtype=float),
-        eta=float(res.eqlin.marginals[2]),  # valid for the full problem when no rule prices out
-        S=[(int(k), float(p), float(w)) for k, p, w in zip(kS, pS, x[:nS]) if w > 0],
-        B=[(int(k), float(p), float(w)) for k, p, w in zip(kB, pB, x[nS:nS + nB]) if w > 0],
+        value=float(welfare @ x), revenue=float(revenue @ x), alpha=-float(y[3]),
+        y_eq=y[:3].copy(),
+        eta=float(y[2]),  # valid for the full problem when no rule prices out
+        S=[(int(kS[i]), float(pS[i]), float(x[i])) for i in np.flatnonzero(x[:nS] > 0)],
+        B=[(int(kB[i]), float(pB[i]), float(x[nS + i])) for i in np.flatnonzero(x[nS:nS + nB] > 0)],
         L_S=float(x[-2]), L_B=float(x[-1]),
     )
+
+
+def _lottery_lp(opt, lump_sum, ks_S=None, ks_B=None, lp=None):
+    """Solve the lottery LP over the given threshold rules; return a dict or None if not optimal."""
+    return _solve_columns(opt, opt.seller_columns(ks_S), opt.buyer_columns(ks_B),
+                          (lump_sum, lump_sum), lp if lp is not None else _HighsLP())
+
+
+def _least_revenue(opt, lump_sum, sol, lp):
+    """Among the optimal lotteries, one that raises the least revenue.
+
+    The optimum need not be unique: when a side's lump sum is paid at ``alpha`` equal to the
+    average weight of its traders (e.g. buyers of constant weight), its price can move within a
+    grid cell, and the revenue with it, at no cost in welfare.  Which instruments "the" optimum
+    uses must not depend on the vertex a solver happens to return, so the mechanism reported is
+    the optimum of least revenue (the least wedge needed).  By complementary slackness with the
+    optimal duals ``(alpha, eta)`` of ``sol``, the optimal lotteries are exactly the feasible
+    ones over the rules of zero reduced cost, with the budget binding when ``alpha > 0``: a tiny
+    LP.  Zero is up to ``_Options.tol``, the accuracy to which column generation certifies its
+    optimum, so on very fine grids a rule within ``tol`` of the best may enter (welfare then
+    moves by at most ``tol`` per unit of lottery weight).  When the tiny LP finds no less revenue,
+    the first stage's optimum is kept as it is.
+    """
+    mu, tol, alpha, eta = opt.mu, opt.tol, sol["alpha"], sol["eta"]
+    prof_S, prof_B = _rule_profits(opt, alpha, eta)
+    best_S, best_B = max(0.0, float(prof_S.max())), max(0.0, float(prof_B.max()))
+    # the candidate rules (O(n) pass), then their columns (both end prices) only
+    ks_S = np.flatnonzero(prof_S >= best_S - tol) + 1
+    ks_B = np.flatnonzero(prof_B >= best_B - tol) + 1
+    ks_S = np.concatenate([ks_S, [k for k, _, _ in sol["S"]], [0] if best_S <= tol else []])
+    ks_B = np.concatenate([ks_B, [k for k, _, _ in sol["B"]], [opt.m + 1] if best_B <= tol else []])
+    S, B = opt.seller_columns(ks_S.astype(int)), opt.buyer_columns(ks_B.astype(int))
+    keep = []
+    extra = 0  # rules of zero reduced cost outside the first stage's support
+    for cols, prof, best, used in ((S, S[3] - alpha * S[4] + eta * S[2], best_S, sol["S"]),
+                                   (B, mu * (B[3] + alpha * B[4] - eta * B[2]), best_B, sol["B"])):
+        on = prof >= best - tol
+        supp = np.zeros_like(on)
+        for k, p, _ in used:  # the first stage's support is optimal by construction
+            supp |= (cols[0] == k) & (cols[1] == p)
+        extra += int((on & ~supp).sum())
+        keep.append(tuple(a[on | supp] for a in cols))
+    lumps = (lump_sum and (opt.Lam_S - alpha >= -tol or sol["L_S"] > 0),
+             lump_sum and (mu * (opt.Lam_B - alpha) >= -tol or sol["L_B"] > 0))
+    extra += int(lumps[0] and not sol["L_S"] > 0) + int(lumps[1] and not sol["L_B"] > 0)
+    if extra == 0:
+        # the support of a basic solution is linearly independent: the optimum is unique
+        return sol
+    new = _solve_columns(opt, keep[0], keep[1], lumps, lp, least_revenue=True, budget_tight=alpha > tol)
+    # each candidate rule's profit is within tol of its side's best: the lottery loses at most
+    # tol per unit of weight (two lotteries of weight 1, and the lump sums); and both stages are
+    # feasible only up to HiGHS's tolerance (1e-10), so their welfare agrees to 1e-9 (relative),
+    # the accuracy to which the duality route's value is checked too
+    slack = ((2.0 + new["L_S"] + mu * new["L_B"]) * tol + 1e-9 * max(1.0, abs(sol["value"]))
+             if new is not None else 0.0)
+    if new is None or new["value"] < sol["value"] - slack:  # pragma: no cover - wrong duals
+        raise RuntimeError("least-revenue stage lost welfare: the optimal duals are inconsistent")
+    if new["revenue"] >= sol["revenue"] - tol:
+        return sol  # no less revenue: the first stage's optimum stands
+    new.update(value=sol["value"], alpha=sol["alpha"], y_eq=sol["y_eq"], eta=sol["eta"])
+    return new
 
 
 def _minimize_dual(opt, lump_sum, max_iter=200):
@@ -340,32 +473,42 @@ def _minimize_dual(opt, lump_sum, max_iter=200):
     return a, [e, eL, eR]  # pragma: no cover
 
 
-def _price_all(opt, sol):
-    """Profit of every seller and buyer rule at the master's duals (one vectorized pass per side).
+def _rule_profits(opt, alpha, eta):
+    """Profit of every seller rule ``1..n`` and buyer rule ``1..m`` at the multipliers
+    ``(alpha, eta)``, each at the better of its two end prices, before the side's dual ``u``.
 
-    Seller rule ``k`` at price ``p``: ``W - alpha p q + eta q + u_S`` with ``W = p A_k - B_k``; buyer
-    rule: ``mu (W + alpha p q - eta q) + u_B`` with ``W = D_k - p C_k``.  For each rule the better of
-    its two end prices is taken (the profit is linear in the price).  Positive profit = the rule
-    would improve the master LP.
+    Seller rule ``k`` at price ``p``: ``W - alpha p q + eta q`` with ``W = p A_k - B_k``; buyer
+    rule: ``mu (W + alpha p q - eta q)`` with ``W = D_k - p C_k`` (the profit is linear in the
+    price).  The rules "nobody trades" have profit 0.
     """
-    uS, uB, eta = sol["y_eq"]
-    alpha = sol["alpha"]
     c = opt.A - alpha * opt.G
     prof_S = np.where(c > 0, opt.s_hi, opt.s_lo)
     prof_S *= c
     prof_S -= opt.B
-    prof_S += (eta * opt.G + uS)
+    prof_S += eta * opt.G
     d = alpha * opt.Hb - opt.C
     prof_B = np.where(d > 0, opt.b_hi, opt.b_lo)
     prof_B *= d
     prof_B += opt.D
     prof_B -= eta * opt.Hb
     prof_B *= opt.mu
+    return prof_S, prof_B
+
+
+def _price_all(opt, sol):
+    """Profit of every seller and buyer rule at the master's duals (one vectorized pass per side).
+
+    :func:`_rule_profits` plus the duals ``u_S``, ``u_B`` of the two probability rows.  Positive
+    profit = the rule would improve the master LP.
+    """
+    uS, uB, eta = sol["y_eq"]
+    prof_S, prof_B = _rule_profits(opt, sol["alpha"], eta)
+    prof_S += uS
     prof_B += uB
     return prof_S, prof_B
 
 
-def _colgen(opt, lump_sum, coarse=128, refine=16, max_rounds=60):
+def _colgen(opt, lump_sum, lp, coarse=128, refine=16, max_rounds=60):
     """Column generation on the lottery LP: exact, with O(n) work per pricing round.
 
     The restricted master LP (four rows) is kept small.  Coarse-to-fine: it starts from every
@@ -376,9 +519,7 @@ def _colgen(opt, lump_sum, coarse=128, refine=16, max_rounds=60):
     solution is then optimal for the full lottery LP (up to HiGHS's tolerances).
     """
     n, m = opt.n, opt.m
-    scale = max(1.0, float(np.abs(opt.B).max()), opt.mu * float(np.abs(opt.D).max()),
-                float(opt.A[-1]) * opt.scale, opt.mu * float(opt.C[0]) * opt.scale)
-    tol = 1e-11 * scale
+    tol = opt.tol
     stS = -(-n // coarse)
     stB = -(-m // coarse)
     selS = set(range(1, n + 1, stS)) | {0, n}
@@ -386,7 +527,7 @@ def _colgen(opt, lump_sum, coarse=128, refine=16, max_rounds=60):
     sol = None
     # coarse-to-fine refinement around the support
     while True:
-        sol = _lottery_lp(opt, lump_sum, sorted(selS), sorted(selB))
+        sol = _lottery_lp(opt, lump_sum, sorted(selS), sorted(selB), lp)
         if sol is None:
             return None
         if stS == 1 and stB == 1:
@@ -417,35 +558,43 @@ def _colgen(opt, lump_sum, coarse=128, refine=16, max_rounds=60):
             added += len(sel) - before
         if added == 0:
             return sol
-        sol = _lottery_lp(opt, lump_sum, sorted(selS), sorted(selB))
+        sol = _lottery_lp(opt, lump_sum, sorted(selS), sorted(selB), lp)
         if sol is None:
             return None
     return None  # pragma: no cover - did not converge: the full-LP fallback takes over
 
 
-def _solve_finite(fm, lump_sum, method="auto"):
-    """Optimal lottery on a finite market (positive probabilities). Returns (sol, alpha, method)."""
+def _solve_finite(fm, lump_sum, method="auto", lp=None):
+    """Optimal lottery on a finite market (positive probabilities), of least revenue among the
+    optima (:func:`_least_revenue`).  Returns (opt, sol, alpha, method).
+
+    ``lp``: a :class:`_HighsLP` to solve the first stage in (warm when only the costs changed).
+    """
     opt = _Options(fm)
+    lp = lp if lp is not None else _HighsLP()
+    sol = None
     if method == "auto":
-        sol = _colgen(opt, lump_sum)
-        if sol is not None:
-            return opt, sol, sol["alpha"], "colgen"
+        sol = _colgen(opt, lump_sum, lp)
+        used = "colgen"
     if method == "dual":
         alpha, evals = _minimize_dual(opt, lump_sum)
         ks_S = sorted({k for e in evals for k in e.rules_S})
         ks_B = sorted({k for e in evals for k in e.rules_B})
-        sol = _lottery_lp(opt, lump_sum, ks_S, ks_B)
+        sol = _lottery_lp(opt, lump_sum, ks_S, ks_B, lp)
         lev = opt.lagrangian(alpha)
-        if sol is not None and abs(sol["value"] - lev.value) <= 1e-9 * max(1.0, abs(lev.value)):
-            # the tiny LP's duals price only its own rules; the clearing multiplier of the full
-            # problem is the minimizer of h(eta) in the Lagrangian
-            sol["eta"] = -lev.eta  # h(eta) prices clearing with the opposite sign
-            return opt, sol, alpha, "dual"
-        raise RuntimeError("duality route failed to recover the mechanism")  # pragma: no cover
-    sol = _lottery_lp(opt, lump_sum)
-    if sol is None:  # pragma: no cover
-        raise RuntimeError("lottery LP failed")
-    return opt, sol, sol["alpha"], "lp"
+        if sol is None or abs(sol["value"] - lev.value) > 1e-9 * max(1.0, abs(lev.value)):
+            raise RuntimeError("duality route failed to recover the mechanism")  # pragma: no cover
+        # the tiny LP's duals price only its own rules; the multipliers of the full problem are
+        # alpha* and the minimizer of h(eta) in the Lagrangian (opposite sign)
+        sol.update(alpha=alpha, eta=-lev.eta)
+        used = "dual"
+    if sol is None:  # method "lp", or the fallback of "auto"
+        sol = _lottery_lp(opt, lump_sum, lp=lp)
+        used = "lp"
+        if sol is None:  # pragma: no cover
+            raise RuntimeError("lottery LP failed")
+    sol = _least_revenue(opt, lump_sum, sol, lp)
+    return opt, sol, sol["alpha"], used
 
 
 # ----------------------------------------------------------------------------------------------
@@ -946,7 +1095,8 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
     -------
     MechanismResult
         ``welfare, quantity, revenue, alpha, n_prices, prices, sellers, buyers, competitive,
-        gain_over_ce, instruments, verify()``.
+        gain_over_ce, instruments, verify()``.  When several mechanisms are optimal, one that
+        raises the least revenue among them (that revenue is the same whatever ``method``).
 
     Examples
     --------
@@ -962,6 +1112,11 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
     check_instance("market", market, (Market, FiniteMarket), "a Market or a FiniteMarket")
     lump_sum = check_bool("lump_sum", lump_sum)
     check_in("method", method, ("auto", "dual", "lp"))
+    return _optimal(market, lump_sum, grid_size, method)
+
+
+def _optimal(market, lump_sum, grid_size, method):
+    """:func:`optimal_mechanism` on validated arguments."""
     if isinstance(market, FiniteMarket):
         fm = market.positive()
         cells = (0.0, 0.0)
@@ -969,7 +1124,16 @@ def optimal_mechanism(market, lump_sum=True, grid_size=None, method="auto"):
         fm = market.finite(grid_size).positive()
         cells = (0.0 if market.sellers.dist.is_discrete else 1.0 / fm.s.size,
                  0.0 if market.buyers.dist.is_discrete else 1.0 / fm.b.size)
-    opt, sol, alpha, used = _solve_finite(fm, lump_sum, method)
+    return _optimal_finite(fm, lump_sum, cells, method)
+
+
+def _optimal_finite(fm, lump_sum, cells, method, lp=None):
+    """The optimum of a finite market with positive probabilities, as a :class:`MechanismResult`.
+
+    ``cells``: the mass of one grid cell of each side (0 for genuinely finite types); ``lp`` as
+    in :func:`_solve_finite`.
+    """
+    opt, sol, alpha, used = _solve_finite(fm, lump_sum, method, lp)
     return _build_result(fm, opt, sol, alpha, used, lump_sum, cells)
 
 
@@ -1137,12 +1301,19 @@ def inequality_map(same_side, cross_side, *, buyer_mass=1.0, lump_sum=True, grid
     n_prices = np.zeros(shape, dtype=int)
     srat = np.zeros(shape, dtype=bool)
     brat = np.zeros(shape, dtype=bool)
+    # every cell has the same types (one grid, shared) and so the same constraint matrix: each
+    # re-solve of the lottery LP starts warm from the previous cell's optimal basis
+    r, p = (np.asarray(a, dtype=float) for a in U.grid(grid_size))
+    cells = (1.0 / r.size, 1.0 / r.size)
+    lp = _HighsLP()
     for i, s in enumerate(ss):
         sS = s if sides in ("both", "sellers") else 0.0
         sB = s if sides in ("both", "buyers") else 0.0
+        nu = evaluate_weight(power_weight(1.0, sB), r)
         for j, c in enumerate(cs):
-            m = Market(Side(U, power_weight(c, sS)), Side(U, power_weight(1.0, sB)), buyer_mass=mu)
-            res = optimal_mechanism(m, lump_sum=lump_sum, grid_size=grid_size)
+            lam = evaluate_weight(power_weight(c, sS), r)
+            fm = FiniteMarket(r, p, lam, r, p, nu, mu).positive()
+            res = _optimal_finite(fm, lump_sum, cells, "auto", lp)
             codes[i, j] = INSTRUMENTS.index(res.instruments)
             welfare[i, j] = res.welfare
             gain[i, j] = res.gain_over_ce

@@ -162,3 +162,65 @@ def test_results_hold_arrays_and_numbers_not_solver_state():
         for f in dataclasses.fields(obj):
             assert _plain(getattr(obj, f.name)), (type(obj).__name__, f.name)
         assert set(vars(obj)) <= {f.name for f in dataclasses.fields(obj)}  # nothing else is kept
+
+
+# ------------------------------------------------------------- optima that are not unique
+def _least_revenue_by_linprog(market, grid_size):
+    """Least revenue over the optimal lotteries, by scipy's linprog on the full lottery LP with
+    a welfare floor (an independent second stage: not the reduced-cost route of the solver)."""
+    from scipy.optimize import linprog
+
+    fm = market.finite(grid_size).positive()
+    opt = M._Options(fm)
+    mu = opt.mu
+    kS, pS, qS, WS, cS = opt.seller_columns()
+    kB, pB, qB, WB, rB = opt.buyer_columns()
+    nS, nB = kS.size, kB.size
+    welfare = np.concatenate([WS, mu * WB, [opt.Lam_S, mu * opt.Lam_B]])
+    A_eq = np.zeros((3, nS + nB + 2))
+    A_eq[0, :nS] = A_eq[1, nS:nS + nB] = 1.0
+    A_eq[2, :nS], A_eq[2, nS:nS + nB] = qS, -mu * qB
+    budget = np.concatenate([cS, -mu * rB, [1.0, mu]])
+    best = linprog(-welfare, A_ub=budget[None], b_ub=[0.0], A_eq=A_eq, b_eq=[1, 1, 0],
+                   method="highs")
+    W = -best.fun
+    revenue = np.concatenate([-cS, mu * rB, [0.0, 0.0]])
+    least = linprog(revenue, A_ub=np.stack([budget, -welfare]), b_ub=[0.0, -(W - 1e-12 * abs(W))],
+                    A_eq=A_eq, b_eq=[1, 1, 0], method="highs")
+    return W, least.fun, -linprog(-revenue, A_ub=np.stack([budget, -welfare]),
+                                  b_ub=[0.0, -(W - 1e-12 * abs(W))], A_eq=A_eq, b_eq=[1, 1, 0],
+                                  method="highs").fun
+
+
+def test_instruments_do_not_depend_on_the_optimal_vertex():
+    # Regression (chapter 3's map, mu = 0.2, theta = 0.8, ratio 0.5): buyers have one weight,
+    # 1 = alpha*, and receive the lump sum, so the buyer price can move within its grid cell at no
+    # cost in welfare; the optimal revenue ranges over [0.00325, 0.00461], across the wedge
+    # threshold 1.5 Q (two cell widths) = 0.00408.  Column generation returned the top of the
+    # range ("wedge"), the duality route the bottom ("competitive").  The solver now reports the
+    # optimum of least revenue whatever the route: the label is the market's, not the vertex's.
+    from redlib.referee import lp_market
+
+    m = Market(Side(Uniform(), power_weight(0.5, 0.8)), Side(Uniform(), 1.0), buyer_mass=0.2)
+    W, least, most = _least_revenue_by_linprog(m, 120)
+    assert least == pytest.approx(0.00325, abs=1e-9) and most == pytest.approx(0.0046111, abs=1e-6)
+    assert lp_market(m, grid_size=120).welfare == pytest.approx(W, abs=1e-10)
+    results = [optimal_mechanism(m, grid_size=120, method=k) for k in ("auto", "dual", "lp")]
+    cell = 1 / 120
+    for res in results:
+        assert res.welfare == pytest.approx(W, abs=1e-12)
+        assert res.revenue == pytest.approx(least, abs=1e-10)  # the floor leaves 1e-12 W of slack
+        assert res.verify()
+        assert least < 1.5 * res.quantity * 2 * cell < most  # the two ends straddle the threshold
+        assert res.instruments == "competitive"
+
+
+@pytest.mark.parametrize("ratio, theta, mu", [(0.5, 0.0, 0.3), (2.0, 3.0, 0.2), (1.0, 6.0, 0.1),
+                                              (0.75, 0.0, 0.12), (3.0, 0.4, 0.5)])
+def test_least_revenue_matches_an_independent_second_stage(ratio, theta, mu):
+    m = Market(Side(Uniform(), power_weight(ratio, theta)), Side(Uniform(), 1.0), buyer_mass=mu)
+    W, least, _ = _least_revenue_by_linprog(m, 120)
+    for method in ("auto", "dual", "lp"):
+        res = optimal_mechanism(m, grid_size=120, method=method)
+        assert res.welfare == pytest.approx(W, abs=1e-12)
+        assert res.revenue == pytest.approx(least, abs=1e-10), method

@@ -161,6 +161,26 @@ def test_inequality_map_layout_and_validation():
         plot_inequality_map(dict(data, instruments=[["x", "wedge"]] * 3))
 
 
+@pytest.mark.parametrize("field", ["same_side", "cross_side", "instruments"])
+def test_inequality_map_requires_every_field(field):
+    data = {"same_side": [0.0, 3.0], "cross_side": [1.0],
+            "instruments": [["competitive"], ["rationing"]]}
+    with pytest.raises(ValueError, match=rf"missing \['{field}'\]"):
+        plot_inequality_map({k: v for k, v in data.items() if k != field})
+
+    class Partial:  # an object with attributes, one of them absent
+        pass
+
+    obj = Partial()
+    for k, v in data.items():
+        if k != field:
+            setattr(obj, k, v)
+    with pytest.raises(ValueError, match=rf"missing \['{field}'\]"):
+        plot_inequality_map(obj)
+    with pytest.raises(ValueError, match=rf"\['{field}'\] are None"):
+        plot_inequality_map(dict(data, **{field: None}))
+
+
 def test_inequality_map_from_market_helper():
     im = redlib.inequality_map([0.0, 4.0], [1.0, 2.0], buyer_mass=0.2, sides="sellers", grid_size=100)
     fig = plot_inequality_map(im)

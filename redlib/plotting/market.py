@@ -580,19 +580,28 @@ def plot_welfare_comparison(x, results, *, xlabel, title=None, fig=None):
     return fig
 
 
+_MAP_FIELDS = ("same_side", "cross_side", "instruments")
+
+
 def _map_fields(data):
-    """(same-side values, cross-side values, instruments of shape (n_s, n_c)) of a map."""
+    """(same-side values, cross-side values, instruments of shape (n_s, n_c)) of a map.
+
+    Every field is required (a dict's keys or an object's attributes): a missing one raises a
+    ``ValueError`` naming it; there are no defaults.
+    """
     if isinstance(data, dict):
-        get = data.get
+        missing = [k for k in _MAP_FIELDS if k not in data]
+        values = [data.get(k) for k in _MAP_FIELDS]
     else:
-        def get(k, default=None):
-            return getattr(data, k, default)
-    xs = get("same_side")
-    ys = get("cross_side")
-    z = get("instruments")
-    if xs is None or ys is None or z is None:
-        raise ValueError("data must have fields same_side, cross_side and instruments "
-                         "(an InequalityMap from redlib.inequality_map)")
+        missing = [k for k in _MAP_FIELDS if not hasattr(data, k)]
+        values = [getattr(data, k, None) for k in _MAP_FIELDS]
+    if missing:
+        raise ValueError(f"data must be an InequalityMap from redlib.inequality_map (or a dict with "
+                         f"its fields {list(_MAP_FIELDS)}); missing {missing}")
+    empty = [k for k, v in zip(_MAP_FIELDS, values) if v is None]
+    if empty:
+        raise ValueError(f"data fields {empty} are None")
+    xs, ys, z = values
     return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), np.asarray(z).astype(str)
 
 
@@ -606,7 +615,7 @@ def plot_inequality_map(data, *, title="Optimal market design under wealth inequ
         Output of :func:`redlib.inequality_map`: fields ``same_side`` (``n_s`` values of the
         same-side inequality ``s``), ``cross_side`` (``n_c`` values of ``Lam_S / Lam_B``) and
         ``instruments`` (shape ``(n_s, n_c)``, entries ``"competitive"``, ``"wedge"``,
-        ``"rationing"``, ``"wedge+rationing"``).
+        ``"rationing"``, ``"wedge+rationing"``); a missing field raises ``ValueError``.
     title : str, optional
         Axes title.
     threshold : float or None, default 1.0
