@@ -178,3 +178,17 @@ def test_bad_inputs_raise(four, call, match):
     exc, match = match if isinstance(match, tuple) else (ValueError, match)
     with pytest.raises(exc, match=match):
         call(four)
+
+
+def test_plot_allocation_in_place_keeps_one_legend_entry_per_series():
+    # redrawn in place (a slider step), the bars' legend must not gain a set of entries per step
+    groups = [Group("poor", Uniform(0.5, 1.5), weight=1.5, mass=0.5),
+              Group("rich", Uniform(0.0, 1.0), weight=0.5, mass=0.5)]
+    supply = Discrete([0.2, 0.6, 1.0], [0.5, 0.3, 0.2])
+    fig = plot_allocation(optimal_allocation(groups, supply, 1.0, grid_size=60))
+    for alpha in (1.3, 1.6):
+        plot_allocation(optimal_allocation(groups, supply, alpha, grid_size=60), fig=fig)
+    aS = fig.axes[-1]
+    names = [t.get_text() for t in aS.get_legend().get_texts()]
+    assert names == ["group poor", "group rich", "unallocated"]
+    assert len(aS.containers) == 3 and len(aS.patches) == 3 * 3

@@ -335,7 +335,8 @@ def plot_quality_split(result, *, ax=None, title=None, bars=None, max_bins=50):
     ax.set_ylim(0, None)
     ax.set_xlabel("quality $q$")
     ax.set_title(title if title is not None else "Who gets which quality")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    # one entry per group and one for the rest, whatever the data: drawn once in a live figure
+    layout.fixed(ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0)))
     ax.grid(axis="x", visible=False)
     return fig
 
