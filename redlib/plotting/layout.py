@@ -32,12 +32,17 @@ from matplotlib.cbook import STEP_LOOKUP_MAP
 from matplotlib.figure import Figure, SubFigure
 
 __all__ = ["figure", "subplots", "clear_data", "data_artists", "fixed", "axis_limits", "union_limits", "set_axis_limits",
-           "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX", "MIN_TEXT_PX"]
+           "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX",
+           "NARROW_FIGURE_PX", "MIN_TEXT_PX"]
 
 #: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom.
 SITE_WIDTH_PX = 700
-#: Width below which the site shows figures at this width, scrolled sideways (phones).
+#: Screen width below which the site fits figures to the column (phones), but never narrower than
+#: :data:`NARROW_FIGURE_PX`; a figure wider than the column scrolls inside its own box.
 NARROW_WIDTH_PX = 760
+#: Narrowest width at which the site shows a figure: text of :data:`MIN_TEXT_PX` at
+#: :data:`SITE_WIDTH_PX` is still 7 px there (``book/_ext/static/redlib_site.css``).
+NARROW_FIGURE_PX = 490
 #: Smallest legible text on screen, in CSS pixels (tick labels, legends, annotations).
 MIN_TEXT_PX = 10.0
 
