@@ -302,3 +302,58 @@ def test_chapter_plotting_modules_are_reexported_without_collisions():
             assert getattr(plotting, attr) is getattr(mod, attr)
             assert attr in plotting.__all__
     assert len(plotting.__all__) == len(set(plotting.__all__))
+
+
+def test_clear_data_removes_bar_containers_so_legends_do_not_pile_up():
+    from redlib.plotting import layout
+
+    def draw(h, fig=None):
+        fig, axes = layout.subplots(fig, figsize=(4, 3))
+        axes[0, 0].bar([0, 1], [h, 1.0], label="bars")
+        axes[0, 0].legend(loc="upper left")
+        return fig
+
+    fig = draw(1.0)
+    for h in (2.0, 3.0):
+        draw(h, fig=fig)
+    ax = fig.axes[0]
+    assert len(ax.containers) == 1 and len(ax.patches) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bars"]
+
+
+def _draw_fixed_legend(n, fig=None, names=("a", "b")):
+    from redlib.plotting import layout
+
+    fig, axes = layout.subplots(fig, figsize=(4, 3))
+    for k, name in enumerate(names):
+        axes[0, 0].plot([0, 1], [k, k + n], label=name)
+    layout.fixed(axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0)))
+    return fig
+
+
+def test_fixed_legend_is_drawn_once_and_checked():
+    import io
+
+    from redlib.plotting import layout
+    from redlib.plotting.explore import _Drawer, _sample, render_png
+
+    fig = _draw_fixed_legend(1.0)
+    assert [type(a).__name__ for a in layout.data_artists(fig)] == ["Line2D", "Line2D"]
+    _draw_fixed_legend(2.0, fig=fig)
+    assert len(layout.data_artists(fig)) == 2  # same entries: still not redrawn
+    _draw_fixed_legend(2.0, fig=fig, names=("a", "c"))
+    with pytest.raises(ValueError, match="fixed"):
+        layout.data_artists(fig)
+    with pytest.raises(TypeError, match="legend"):
+        layout.fixed("not a legend")
+    assert layout.fixed(None) is None
+    # the legend is in every frame (drawn with the background), as in a figure drawn anew
+    values = [1.0, 2.0, 3.0]
+    d = _Drawer(_draw_fixed_legend, 100)
+    d.prepare(_sample(values, 0), values[0])
+    for v in values:
+        live = plt.imread(io.BytesIO(d.png(v)))[..., :3]
+        fresh = plt.imread(io.BytesIO(render_png(_draw_fixed_legend(v), dpi=100)))[..., :3]
+        assert live.shape == fresh.shape
+        right = (slice(None), slice(int(0.8 * live.shape[1]), None))  # the legend, right of the axes
+        assert np.mean(np.abs(live[right] - fresh[right])) < 0.01 and live[right].min() < 0.5

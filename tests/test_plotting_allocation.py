@@ -178,3 +178,46 @@ def test_bad_inputs_raise(four, call, match):
     exc, match = match if isinstance(match, tuple) else (ValueError, match)
     with pytest.raises(exc, match=match):
         call(four)
+
+
+def test_plot_allocation_in_place_keeps_one_legend_entry_per_series():
+    # redrawn in place (a slider step), the bars' legend must not gain a set of entries per step
+    groups = [Group("poor", Uniform(0.5, 1.5), weight=1.5, mass=0.5),
+              Group("rich", Uniform(0.0, 1.0), weight=0.5, mass=0.5)]
+    supply = Discrete([0.2, 0.6, 1.0], [0.5, 0.3, 0.2])
+    fig = plot_allocation(optimal_allocation(groups, supply, 1.0, grid_size=60))
+    for alpha in (1.3, 1.6):
+        plot_allocation(optimal_allocation(groups, supply, alpha, grid_size=60), fig=fig)
+    aS = fig.axes[-1]
+    names = [t.get_text() for t in aS.get_legend().get_texts()]
+    assert names == ["group poor", "group rich", "unallocated"]
+    assert len(aS.containers) == 3 and len(aS.patches) == 3 * 3
+
+
+def test_plot_allocation_keys_are_the_same_in_every_frame():
+    # chapter 4's housing market: the free tier and the atom of the low bracket are there at
+    # alpha = 1 and gone at alpha = 2.5; the keys list every mark anyway, and are drawn once
+    from matplotlib.legend import Legend
+
+    from redlib.plotting import layout
+
+    groups = [Group("low", Uniform(0.4, 1.0), weight=2.0, mass=0.3),
+              Group("middle", Uniform(0.4, 1.6), weight=1.0, mass=0.4),
+              Group("high", Uniform(0.8, 2.4), weight=0.5, mass=0.3)]
+    tiers = Discrete([0.2, 0.4, 0.6, 0.8, 1.0])
+    lo, hi = (optimal_allocation(groups, tiers, a, grid_size=60) for a in (1.0, 2.5))
+    assert any(k == "free" for *_, k in region_blocks(lo["low"])) and essential_atom(lo["low"]) > 0
+    assert all(k != "free" for *_, k in region_blocks(hi["low"])) and essential_atom(hi["low"]) == 0
+    fig = plot_allocation(lo)
+    keys = []
+    for res in (lo, hi):
+        plot_allocation(res, fig=fig)
+        assert not [a for a in layout.data_artists(fig) if isinstance(a, Legend)]  # all fixed
+        legends = [lg for sub in fig.subfigs for lg in sub.legends] + \
+                  [a.get_legend() for a in fig.axes if a.get_legend() is not None]
+        keys.append([[t.get_text() for t in lg.get_texts()] for lg in legends])
+    assert keys[0] == keys[1] and len(keys[0]) == 3
+    top, q, split = keys[0]
+    assert top[:3] == ["random (pooled)", "free tier (T = 0)", "excluded (nothing)"]
+    assert q == ["group low", "group middle", "group high", "free tier (T = 0)"]
+    assert split == ["group low", "group middle", "group high", "unallocated"]

@@ -25,6 +25,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
 from .._validation import check_in, check_instance, check_one_per
 from ..allocation import AllocationResult
 from . import layout, style
@@ -335,7 +338,8 @@ def plot_quality_split(result, *, ax=None, title=None, bars=None, max_bins=50):
     ax.set_ylim(0, None)
     ax.set_xlabel("quality $q$")
     ax.set_title(title if title is not None else "Who gets which quality")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    # one entry per group and one for the rest, whatever the data: drawn once in a live figure
+    layout.fixed(ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0)))
     ax.grid(axis="x", visible=False)
     return fig
 
@@ -343,7 +347,7 @@ def plot_quality_split(result, *, ax=None, title=None, bars=None, max_bins=50):
 # ----------------------------------------------------------------------------------------------
 # Q_i(r), T_i(r)
 # ----------------------------------------------------------------------------------------------
-def plot_schedules(result, labels=None, *, ax=None, payments=True):
+def plot_schedules(result, labels=None, *, ax=None, payments=True, legend=True):
     """Expected quality ``Q_i(r)`` and payment ``T_i(r)`` of every type, per group.
 
     Left panel: expected quality against willingness to pay; a flat stretch is a pooled (random)
@@ -360,6 +364,8 @@ def plot_schedules(result, labels=None, *, ax=None, payments=True):
         Two axes (one if ``payments`` is false); a new figure is created when omitted.
     payments : bool, default True
         Also draw the payment panel.
+    legend : bool, default True
+        A legend right of the first panel.
 
     Returns
     -------
@@ -398,7 +404,8 @@ def plot_schedules(result, labels=None, *, ax=None, payments=True):
         a.set_ylabel(ylabel)
         a.set_ylim(0, None)
         a.set_title(title)
-    axes[0].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # right of the panel, off the data
+    if legend:
+        axes[0].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # right of the panel, off the data
     return fig
 
 
@@ -408,7 +415,10 @@ def plot_allocation(result, labels=None, *, suptitle=None, fig=None):
     Top row: :func:`plot_psi` (one panel per group).  Bottom row: expected quality ``Q_i(r)``
     (:func:`plot_schedules` without payments) and the split of qualities
     (:func:`plot_quality_split`).  Meant as the ``draw`` function of an
-    :func:`~redlib.plotting.explore` slider over ``alpha``.
+    :func:`~redlib.plotting.explore` slider over ``alpha``: its keys list every mark the panels can
+    show (each kind of pooled interval, the atom, the closure, the free tier), whether or not this
+    ``alpha`` shows it, so that they are the same in every frame and are drawn once
+    (:func:`~redlib.plotting.layout.fixed`).
 
     Parameters
     ----------
@@ -448,15 +458,19 @@ def plot_allocation(result, labels=None, *, suptitle=None, fig=None):
         top, bottom = fig.subfigs
         axes_top, (aQ, aS) = top.axes, bottom.axes
     plot_psi(result, labels, ax=axes_top, legend=False)
-    handles = {}
-    for a in axes_top:
-        for h, name in zip(*a.get_legend_handles_labels()):
-            if name.startswith(r"$\Psi"):
-                continue
-            handles.setdefault(name, h)
-    if handles:
-        top.legend(list(handles.values()), list(handles.keys()), loc="outside right upper")
-    plot_schedules(result, labels, ax=[aQ], payments=False)
+    # the keys list every mark the panels can show, whether or not this alpha shows it: the same
+    # in every frame of a slider over alpha (nothing comes and goes), so drawn once (fixed)
+    key = [Patch(facecolor=colour, alpha=0.22, lw=0, label=name) for colour, name in REGION_STYLE.values()]
+    key += [Line2D([], [], color="0.3", marker="o", ls="", ms=7,
+                   label=r"atom $(\bar\lambda_i-\alpha)\,\underline{r}_i$, group's colour"),
+            Line2D([], [], color="k", lw=1.5, ls="--", label="concave closure")]
+    layout.fixed(top.legend(handles=key, loc="outside right upper"))
+    plot_schedules(result, labels, ax=[aQ], payments=False, legend=False)
+    col = _group_colors(result)
+    key = [Line2D([], [], color=col[lab], label=f"group {lab}") for lab in labels]
+    key.append(Line2D([], [], color="0.5", lw=9, alpha=0.25, solid_capstyle="butt",
+                      label="free tier (T = 0)"))
+    layout.fixed(aQ.legend(handles=key, loc="upper left", bbox_to_anchor=(1.02, 1.0)))
     plot_quality_split(result, ax=aS)
     fig.suptitle(suptitle if suptitle is not None else rf"$\alpha = {result.alpha:.3g}$")
     return fig

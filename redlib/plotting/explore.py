@@ -666,7 +666,10 @@ class LiveFigure:
         Seconds from each slider event to the new image (the newest value after coalescing).
     phases : list of (float, float)
         For each image: seconds in ``draw`` (the model's solve and the new artists) and in
-        rendering (blit and PNG encoding).
+        rendering (blit and JPEG encoding).
+    cpu : list of float
+        For each image: CPU seconds of the redraw thread (the step's own work, whatever else
+        the machine is doing; ``timings`` are wall-clock seconds).
     rendered : threading.Event
         Set whenever an image has been sent and no newer value is waiting.
 
@@ -714,6 +717,7 @@ class LiveFigure:
         self.widget = widgets.VBox([self.slider, self.image])
         self.timings: list[float] = []
         self.phases: list[tuple] = []
+        self.cpu: list[float] = []
         self.errors: list[BaseException] = []
         self.rendered = threading.Event()
         self.rendered.set()
@@ -741,8 +745,10 @@ class LiveFigure:
                     self._wake.wait()
                 (value, t0), self._pending = self._pending, None
             try:
+                c0 = time.thread_time()
                 self.image.value = self._drawer.png(value, fast=True)
                 self.timings.append(time.perf_counter() - t0)
+                self.cpu.append(time.thread_time() - c0)
                 self.phases.append(self._drawer.last_times)
             except BaseException as exc:  # noqa: BLE001 - shown in the kernel log, loop survives
                 self.errors.append(exc)

@@ -31,13 +31,18 @@ import matplotlib.pyplot as plt
 from matplotlib.cbook import STEP_LOOKUP_MAP
 from matplotlib.figure import Figure, SubFigure
 
-__all__ = ["figure", "subplots", "clear_data", "data_artists", "axis_limits", "union_limits", "set_axis_limits",
-           "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX", "MIN_TEXT_PX"]
+__all__ = ["figure", "subplots", "clear_data", "data_artists", "fixed", "axis_limits", "union_limits", "set_axis_limits",
+           "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX",
+           "NARROW_FIGURE_PX", "MIN_TEXT_PX"]
 
 #: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom.
 SITE_WIDTH_PX = 700
-#: Width below which the site shows figures at this width, scrolled sideways (phones).
+#: Screen width below which the site fits figures to the column (phones), but never narrower than
+#: :data:`NARROW_FIGURE_PX`; a figure wider than the column scrolls inside its own box.
 NARROW_WIDTH_PX = 760
+#: Narrowest width at which the site shows a figure: text of :data:`MIN_TEXT_PX` at
+#: :data:`SITE_WIDTH_PX` is still 7 px there (``book/_ext/static/redlib_site.css``).
+NARROW_FIGURE_PX = 490
 #: Smallest legible text on screen, in CSS pixels (tick labels, legends, annotations).
 MIN_TEXT_PX = 10.0
 
@@ -59,12 +64,88 @@ def _axes_data(ax):
     return [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists]
 
 
+_FIXED = "_redlib_fixed"  # attribute set by fixed(): the legend's signature when it was marked
+
+
+def _legend_signature(leg):
+    """What a legend shows: its texts and the look of its handles (for :func:`fixed`)."""
+    def look(h):
+        props = []
+        for name in ("facecolor", "edgecolor", "color", "hatch", "linestyle", "linewidth",
+                     "marker", "alpha"):
+            get = getattr(h, f"get_{name}", None)
+            if get is not None:
+                v = get()
+                props.append(np.round(np.asarray(v, dtype=float), 6).tolist()
+                             if isinstance(v, (tuple, list, np.ndarray)) else v)
+        return (type(h).__name__, *map(repr, props))
+
+    return (tuple(t.get_text() for t in leg.get_texts()),
+            tuple(look(h) for h in leg.legend_handles), leg.get_visible())
+
+
+def fixed(legend):
+    """Mark a legend as the same in every frame of a figure redrawn in place.
+
+    A fixed legend is drawn once, with the frame of the figure (axes, ticks, labels), instead of
+    again at every slider step: legends are text, and text is the slowest thing to render. Mark a
+    legend only when its entries cannot change from frame to frame (e.g. one entry per group);
+    :func:`data_artists` checks this at every redraw and raises ``ValueError`` if a fixed legend
+    differs from the first one drawn in the figure.
+
+    Parameters
+    ----------
+    legend : matplotlib.legend.Legend or None
+        The legend (None is passed through, e.g. from :func:`legend_outside`).
+
+    Returns
+    -------
+    matplotlib.legend.Legend or None
+        The same legend.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import data_artists, fixed
+    >>> fig, ax = plt.subplots(); _ = ax.plot([0, 1], label="a")
+    >>> _ = fixed(ax.legend())
+    >>> [type(a).__name__ for a in data_artists(fig)]
+    ['Line2D']
+    """
+    from matplotlib.legend import Legend
+
+    if legend is None:
+        return None
+    if not isinstance(legend, Legend):
+        raise TypeError(f"legend must be a matplotlib Legend, got {type(legend).__name__}")
+    setattr(legend, _FIXED, _legend_signature(legend))
+    return legend
+
+
+def _check_fixed(fig, legends):
+    """Drop the fixed legends from ``legends`` after checking they show what the first did."""
+    root = fig.figure if isinstance(fig, SubFigure) else fig
+    seen = root.__dict__.setdefault("_redlib_fixed_legends", {})
+    out = []
+    for k, leg in enumerate(legends):
+        sig = getattr(leg, _FIXED, None)
+        if sig is None:
+            out.append(leg)
+            continue
+        key = (id(leg.parent), k)
+        if seen.setdefault(key, sig) != sig:
+            raise ValueError(f"a legend marked fixed() changed between frames: "
+                             f"{list(seen[key][0])} then {list(sig[0])}; do not mark it fixed")
+    return out
+
+
 def data_artists(fig):
     """The artists of ``fig`` that a redraw replaces, in drawing order.
 
     Per axes the data artists (by ``zorder``), its legend and its titles; then the figure's and
     subfigures' legends and texts (suptitles). Everything else -- axes frames, ticks, tick labels,
-    axis labels, grids -- is the same in every frame of a player and can be drawn once.
+    axis labels, grids, and legends marked :func:`fixed` -- is the same in every frame of a player
+    and can be drawn once.
 
     Parameters
     ----------
@@ -86,18 +167,18 @@ def data_artists(fig):
     for ax in fig.axes:
         out += sorted(_axes_data(ax), key=lambda a: a.get_zorder())
         if ax.get_legend() is not None:
-            out.append(ax.get_legend())
+            out += _check_fixed(fig, [ax.get_legend()])
         out += [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
     for f in _all_figures(fig):
-        out += list(f.legends) + list(f.texts)
+        out += _check_fixed(fig, list(f.legends)) + list(f.texts)
     return out
 
 
 def clear_data(fig):
     """Remove every data artist (and legend) from a figure, keeping its axes and layout.
 
-    Lines, collections (fills, scatter, meshes), patches, texts and images are removed from every
-    axes; figure and subfigure legends are removed; the colour cycle and the data limits are
+    Lines, collections (fills, scatter, meshes), patches, texts, images and containers (bars,
+    error bars) are removed from every axes; figure and subfigure legends are removed; the colour cycle and the data limits are
     reset and autoscaling is switched back on, so that drawing again gives what a new figure gives.
     Titles, axis labels and tick settings stay (a drawing function sets them again).
 
@@ -122,6 +203,8 @@ def clear_data(fig):
     if not isinstance(_check_fig(fig), (Figure, SubFigure)):
         raise TypeError("fig must be a matplotlib Figure")
     for ax in fig.axes:
+        for cont in list(ax.containers):  # bars, error bars, stems: else their legend entries
+            cont.remove()                 # stay and pile up, one more set per redraw
         for art in _axes_data(ax):
             art.remove()
         if ax.get_legend() is not None:

@@ -9,6 +9,7 @@ loads every page of ``_build/html`` from a local HTTP server with all non-local 
 * every internal link resolves (HTTP 200);
 * the serverless frame player of :func:`redlib.plotting.explore` changes frame with the keyboard
   and with its play button;
+* at phone width (400 px) the page does not scroll sideways and figures stay legible;
 * a screenshot of every chapter (and one in dark mode) is saved to ``_build/screenshots/``.
 
 Collected only with ``REDLIB_BROWSER=1`` (see tests/conftest.py). ``REDLIB_SITE_DIR`` overrides
@@ -431,6 +432,46 @@ def test_output_lines_do_not_run_off_the_page(browser, server):
         finally:
             v.close()
     assert not wide, wide
+
+
+def test_narrow_screen_layout(browser, server):
+    """At phone width (400 px) the page never scrolls sideways; a figure fills the column but is
+    shown at least ``NARROW_FIGURE_PX`` (490 px) wide, where its smallest text (>= 10 px at the
+    site's figure width) stays >= 7 px; one wider than the column scrolls inside its own box."""
+    from redlib.plotting.layout import MIN_TEXT_PX, NARROW_FIGURE_PX, SITE_WIDTH_PX
+
+    problems, figures = [], 0
+    for path in CHAPTERS:
+        v = _visit(browser, server, path, width=400, height=900)
+        try:
+            facts = v.page.evaluate("""(least) => {
+                const vw = document.documentElement.clientWidth;
+                const clipper = (e) => { for (let a = e.parentElement; a; a = a.parentElement) {
+                    if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a; }
+                  return null; };
+                const imgs = [...document.querySelectorAll('.bd-content .cell_output img')]
+                  .filter(i => i.naturalWidth >= least && i.offsetParent !== null);
+                return {page: document.documentElement.scrollWidth, vw,
+                  figs: imgs.map(i => { const r = i.getBoundingClientRect(), c = clipper(i);
+                    const b = c ? c.getBoundingClientRect() : r;
+                    return {src: i.currentSrc.slice(-50), width: r.width, left: b.left, right: b.right,
+                            scrolls: !!c && c.scrollWidth > c.clientWidth}; })}; }""", NARROW_FIGURE_PX)
+        finally:
+            v.close()
+        if facts["page"] > facts["vw"] + 1:
+            problems.append(f"{path}: the page scrolls sideways ({facts['page']} px > {facts['vw']} px)")
+        for f in facts["figs"]:
+            figures += 1
+            text = MIN_TEXT_PX * f["width"] / SITE_WIDTH_PX
+            if text < 7.0 - 1e-6:
+                problems.append(f"{path}: {f['src']} shown {f['width']:.0f} px wide: text {text:.1f} px")
+            if f["left"] < -1 or f["right"] > facts["vw"] + 1:
+                problems.append(f"{path}: {f['src']} (or its scroll box) spans {f['left']:.0f}.."
+                                f"{f['right']:.0f} px, wider than the {facts['vw']} px screen")
+            if f["width"] > facts["vw"] and not f["scrolls"]:
+                problems.append(f"{path}: {f['src']} is wider than the screen and not in a scroll box")
+    assert figures > 0, "no figures found on the chapters"
+    assert not problems, "\n  ".join(problems)
 
 
 def test_dark_mode_screenshots(browser, server):
