@@ -82,3 +82,45 @@ def test_every_chapter_runs_in_a_live_kernel_repeatedly():
     assert len(results) == RUNS * len(CHAPTERS)
     assert not bad, "\n".join(f"{n} run {k}: {status} after {dt:.0f} s\n{err}"
                               for n, k, dt, status, err in bad)
+
+
+_MOVE_EVERY_SLIDER = '''
+import numpy as _np
+from redlib.plotting.explore import LIVE as _LIVE
+_report = []
+for _live in _LIVE:
+    _s = _live.slider
+    if hasattr(_s, "options"):          # a SelectionSlider: every value it offers
+        _targets = [v for _, v in _s.options]
+    elif hasattr(_s, "base"):           # FloatLogSlider: exponents
+        _targets = [_s.base ** e for e in _np.linspace(_s.min, _s.max, 7)]
+    else:                               # FloatSlider: the ends and values between grid points
+        _targets = list(_np.linspace(_s.min, _s.max, 7)) + [_s.min + 0.37 * (_s.max - _s.min)]
+    for _v in _targets:
+        _s.value = _v
+        assert _live.wait(120), (_s.description, _v, "no image within 120 s")
+    _report.append((_s.description, type(_s).__name__, len(_targets), len(_live.errors),
+                    repr(_live.errors[:1])))
+print(_report)
+_bad = [r for r in _report if r[3]]
+assert not _bad, _bad
+'''
+
+
+@pytest.mark.parametrize("notebook", [nb for nb in CHAPTERS if "explore(" in nb.read_text()],
+                         ids=lambda p: p.name)
+def test_every_live_slider_draws_over_its_whole_range(notebook, monkeypatch):
+    """In a live kernel, every slider of the chapter is moved over its range (a selection
+    slider through every value it offers) and every step must give a new image without error."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.delenv("REDLIB_STATIC_SITE", raising=False)
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_MOVE_EVERY_SLIDER))
+    NotebookClient(nb, timeout=int(LIMIT), kernel_name="python3",
+                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    out = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+    print(notebook.name, out.strip())
+    assert "Slider" in out, out

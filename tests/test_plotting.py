@@ -357,3 +357,38 @@ def test_fixed_legend_is_drawn_once_and_checked():
         assert live.shape == fresh.shape
         right = (slice(None), slice(int(0.8 * live.shape[1]), None))  # the legend, right of the axes
         assert np.mean(np.abs(live[right] - fresh[right])) < 0.01 and live[right].min() < 0.5
+
+
+def test_live_figure_on_a_grid_steps_through_values_and_shows_errors():
+    from redlib.plotting import layout
+    from redlib.plotting.explore import LiveFigure
+
+    grid = [0.5, 1.0, 1.5]
+
+    def draw(s, fig=None):  # defined only on the grid, like figures of precomputed results
+        k = grid.index(s)
+        fig, axes = layout.subplots(fig, figsize=(3, 2))
+        axes[0, 0].plot([0, 1], [0, k])
+        return fig
+
+    live = LiveFigure(draw, grid, 1.0, "slope", "linear", continuous=False)
+    assert type(live.slider).__name__ == "SelectionSlider"
+    assert [v for _, v in live.slider.options] == grid
+    for v in grid:
+        live.slider.value = v
+        assert live.wait(30)
+    assert not live.errors and live.message.value == ""
+    # the same figure on a continuous slider fails off the grid: the reader sees why
+    live = LiveFigure(draw, grid, 1.0, "slope", "linear")
+    assert type(live.slider).__name__ == "FloatSlider"
+    live.slider.value = 0.7
+    assert live.wait(30)
+    assert live.errors and "no figure at 0.7" in live.message.value
+    live.slider.value = 1.5
+    assert live.wait(30)
+    assert live.message.value == ""
+
+
+def test_explore_continuous_must_be_a_bool():
+    with pytest.raises(TypeError, match="continuous"):
+        explore(lambda v: None, [1.0, 2.0], param="x", continuous="no")

@@ -653,11 +653,18 @@ class LiveFigure:
         Name of the parameter (the slider's description).
     scale : {"linear", "log"}
         Scale of a continuous slider.
+    continuous : bool, default True
+        False: a ``SelectionSlider`` over ``values`` even for numbers (``draw`` is defined only
+        there).
 
     Attributes
     ----------
     slider : ipywidgets widget
-        A ``FloatSlider``/``FloatLogSlider`` for numbers, a ``SelectionSlider`` otherwise.
+        A ``FloatSlider``/``FloatLogSlider`` for numbers (with ``continuous``), a
+        ``SelectionSlider`` otherwise.
+    message : ipywidgets.HTML
+        Empty, or the error raised by ``draw`` at the slider's current value (the previous
+        image stays).
     image : ipywidgets.Image
         The figure.
     widget : ipywidgets.VBox
@@ -686,7 +693,7 @@ class LiveFigure:
     1
     """
 
-    def __init__(self, draw, values, default, param, scale):
+    def __init__(self, draw, values, default, param, scale, continuous=True):
         import ipywidgets as widgets
 
         self._drawer = _Drawer(draw)
@@ -696,7 +703,7 @@ class LiveFigure:
             plt.close(fig)
         png = self._drawer.png(default, fast=True)
         numeric = all(_is_number(v) for v in values)
-        if numeric and len(values) > 1:
+        if continuous and numeric and len(values) > 1:
             lo, hi = float(min(values)), float(max(values))
             if scale == "log":
                 self.slider = widgets.FloatLogSlider(
@@ -714,7 +721,8 @@ class LiveFigure:
         self.slider.layout = widgets.Layout(width="95%")
         self.image = widgets.Image(value=png, format="jpeg" if self._drawer.reuse else "png",
                                    layout=widgets.Layout(max_width="100%", height="auto"))
-        self.widget = widgets.VBox([self.slider, self.image])
+        self.message = widgets.HTML(value="")
+        self.widget = widgets.VBox([self.slider, self.message, self.image])
         self.timings: list[float] = []
         self.phases: list[tuple] = []
         self.cpu: list[float] = []
@@ -750,21 +758,28 @@ class LiveFigure:
                 self.timings.append(time.perf_counter() - t0)
                 self.cpu.append(time.thread_time() - c0)
                 self.phases.append(self._drawer.last_times)
-            except BaseException as exc:  # noqa: BLE001 - shown in the kernel log, loop survives
+                if self.message.value:
+                    self.message.value = ""
+            except BaseException as exc:  # noqa: BLE001 - shown under the slider, loop survives
                 self.errors.append(exc)
+                self.message.value = ("<span style='color:#b00020'>"
+                                      f"{html.escape(f'no figure at {_format_value(value)}: {type(exc).__name__}: {exc}')}"
+                                      "</span>")
             with self._wake:
                 if self._pending is None:
                     self.rendered.set()
 
 
 # ------------------------------------------------------------------------------ explore
-def explore(draw, values, *, param, default=None, scale="linear", caption=None, alt=None):
+def explore(draw, values, *, param, default=None, scale="linear", continuous=True, caption=None,
+            alt=None):
     """Show a figure and how it changes as one parameter varies.
 
     Each figure is shown once, in the form that works where the notebook runs:
 
     * in a live Jupyter kernel, a continuous slider over ``[min(values), max(values)]`` (a
-      selection slider for non-numeric values) that redraws the figure in place;
+      selection slider over ``values`` for non-numeric values or ``continuous=False``) that
+      redraws the figure in place;
     * on the static website (``REDLIB_STATIC_SITE=1``, set by the site build), a serverless frame
       player over ``values`` (plus ``default`` if it is not one of them), opening on ``default``,
       its frames stored next to the page and fetched on demand;
@@ -788,6 +803,10 @@ def explore(draw, values, *, param, default=None, scale="linear", caption=None, 
         The value the figure opens on; defaults to ``values[0]``. Added to the frames if missing.
     scale : {"linear", "log"}, default "linear"
         Scale of the live slider for numeric values.
+    continuous : bool, default True
+        Whether ``draw`` accepts any value between the smallest and largest of ``values``. Pass
+        False for a figure defined only at ``values`` (results computed on a grid): the live
+        slider then steps through ``values``.
     caption : str, optional
         Extra caption for the frame player.
     alt : str, optional
@@ -819,6 +838,8 @@ def explore(draw, values, *, param, default=None, scale="linear", caption=None, 
         raise ValueError(f"param must be a non-empty string naming the varied parameter, got {param!r}")
     if scale not in ("linear", "log"):
         raise ValueError(f"scale must be 'linear' or 'log', got {scale!r}")
+    if not isinstance(continuous, bool):
+        raise TypeError(f"continuous must be True or False, got {type(continuous).__name__}")
     if isinstance(values, (str, bytes)):
         raise ValueError("values must be a sequence of parameter values, got a string")
     try:
@@ -859,7 +880,7 @@ def explore(draw, values, *, param, default=None, scale="linear", caption=None, 
         except ImportError:  # pragma: no cover - ipywidgets is a requirement of the book
             pass
         else:
-            live = LiveFigure(draw, values, default, param, scale)
+            live = LiveFigure(draw, values, default, param, scale, continuous)
             LIVE.append(live)
             display(live.widget)
             return None
