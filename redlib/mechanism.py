@@ -21,7 +21,7 @@ route of chapter 3 (minimize the convex, piecewise-linear ``L(alpha)`` over
 maximization over the two concave closures done by conjugate duality, then a tiny LP over the
 rules optimal at ``alpha*``); ``method="lp"`` solves the full lottery LP directly.  All three are
 cross-checked in the tests, and against the brute-force referee :func:`redlib.referee.lp_market`.
-The LPs are solved by HiGHS through :mod:`highspy`.
+The LPs are solved by HiGHS through ``highspy``.
 
 The optimum need not be unique (e.g. when a side receives the lump sum and all its types have
 one weight, its price can move within a grid cell at no cost in welfare).  Every route then
@@ -273,7 +273,7 @@ class _LagEval:
 # The lottery LP (four constraints)
 # ----------------------------------------------------------------------------------------------
 class _HighsLP:
-    """Two HiGHS models (:mod:`highspy`): the lottery LP, re-solved warm when only its costs
+    """Two HiGHS models (``highspy``): the lottery LP, re-solved warm when only its costs
     change, and a scratch model for the small second-stage LPs (:func:`_least_revenue`).
 
     Markets that share their constraint matrix (the same types and buyer mass, other welfare

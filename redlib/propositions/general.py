@@ -394,7 +394,7 @@ def check_within_objective(n_instances=20, seed=0, n_mechanisms=4):
     r"""Chapter 4 (``ch4-prop-objective``): the within-group payoff bound, and when it is attained.
 
     An identity of the model: it has no hypothesis to drop (``HYPOTHESES`` lists none); the test
-    suite feeds :func:`within_objective_gap` a wrong virtual value and checks that it fails.
+    suite feeds ``within_objective_gap`` a wrong virtual value and checks that it fails.
 
     Instances: a group with a random distribution (uniform, truncated normal, multi-modal,
     three-piece) on ``[lo, hi]``, ``lo`` in ``{0} u [0, 1]``, any weight shape (monotone or
@@ -507,7 +507,7 @@ def check_within_allocation(n_instances=20, seed=0, grid_size=60, lp_grid=20):
     Instances: one to three groups, each with a random distribution (uniform, truncated normal,
     multi-modal, three-piece) on ``[lo, hi]`` with ``lo`` in ``{0} u [0, 1]``, any weight shape
     (monotone or not), random ``alpha`` and masses; objects uniform or discrete.  Conclusions
-    (:func:`within_violations`) on the solver's optimum, which the LP referee confirms; the
+    (``within_violations``) on the solver's optimum, which the LP referee confirms; the
     hypotheses of part 3 (``lambar > alpha``, ``r_low > 0``) are each dropped in
     :data:`~redlib.propositions.HYPOTHESES`.  The report's counterexample is a caveat on part 1:
     where ``Psi`` is itself linear (``V`` constant) the closure touches it, yet pooling is equally
