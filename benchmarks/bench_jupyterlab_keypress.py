@@ -19,18 +19,16 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _jupyterlab_server import running_lab  # noqa: E402  (tests/: the one JupyterLab launcher)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -70,36 +68,10 @@ _ARM_JS = """([desc, timeout]) => {
 }"""
 
 
-def _start_lab(tmp: Path, port: int):
-    book = tmp / "book"
-    shutil.copytree(ROOT / "book", book, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
-    settings = tmp / "settings" / "@jupyterlab"
-    for name, value in {"apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-                        "notebook-extension/tracker": {"windowingMode": "none"}}.items():
-        f = settings / f"{name}.jupyterlab-settings"
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(json.dumps(value))
-    token = secrets.token_hex(16)
+def _lab_env():
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.pop("REDLIB_STATIC_SITE", None)
-    log = open(tmp / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.port_retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={book}",
-         f"--LabApp.user_settings_dir={tmp / 'settings'}", f"--LabApp.workspaces_dir={tmp / 'ws'}"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=tmp, env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited: {(tmp / 'lab.log').read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
-                if r.status == 200:
-                    return proc, log, base, token
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    proc.terminate()
-    raise RuntimeError("JupyterLab did not start within 60 s")
+    env.pop("REDLIB_STATIC_SITE", None)  # a live kernel: the sliders are widgets
+    return env
 
 
 def _kernel_idle(page) -> bool:
@@ -136,9 +108,8 @@ def measure(presses: int, port: int):
         raise RuntimeError("no system chromium (bash .ci/install --browser installs it)")
     rows = []
     with tempfile.TemporaryDirectory() as tmpdir:
-        proc, log, base, token = _start_lab(Path(tmpdir), port)
-        host = base.split("//", 1)[1]
-        try:
+        with running_lab(Path(tmpdir), port, env=_lab_env()) as (base, token, _):
+            host = base.split("//", 1)[1]
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=chromium, args=[
                     "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -183,13 +154,6 @@ def measure(presses: int, port: int):
                               flush=True)
                     context.close()
                 browser.close()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
     return rows
 
 

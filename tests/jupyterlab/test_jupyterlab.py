@@ -19,16 +19,11 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from _jupyterlab_server import running_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("REDLIB_JUPYTERLAB_PORT", "8911"))
@@ -39,53 +34,13 @@ RAW = ["{prf:", ":label:", "{cite}", "{cite:", "{solution-start}", "{solution-en
 NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in the active tab
 HIDDEN_TAGS = {"hide-input", "remove-input", "remove-cell"}
 
-SETTINGS = {
-    # render every cell (no virtual scrolling), so the whole notebook can be inspected
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    # offline: no news or update checks
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False},
-}
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("jupyterlab")
-    book = tmp / "book"
-    shutil.copytree(ROOT / "book", book, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
-    settings = tmp / "settings"
-    for name, value in SETTINGS.items():
-        f = settings / name
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(json.dumps(value))
-    token = secrets.token_hex(16)
-    log = open(tmp / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={PORT}",
-         "--ServerApp.port_retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={book}",
-         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'ws'}"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
-    base = f"http://127.0.0.1:{PORT}"
     try:
-        for _ in range(120):
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited: {(tmp / 'lab.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start within 60 s")
-        yield base, token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        with running_lab(tmp_path_factory.mktemp("jupyterlab"), PORT) as (base, token, _):
+            yield base, token
+    except RuntimeError as exc:  # the server exited or did not start
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
