@@ -392,3 +392,29 @@ def test_live_figure_on_a_grid_steps_through_values_and_shows_errors():
 def test_explore_continuous_must_be_a_bool():
     with pytest.raises(TypeError, match="continuous"):
         explore(lambda v: None, [1.0, 2.0], param="x", continuous="no")
+
+
+def test_smallest_text_uses_the_width_the_site_shows_the_figure_at():
+    """A figure narrower than the site's figure width is shown at its natural width (an image is
+    never enlarged): its text is measured there, not at ``SITE_WIDTH_PX``."""
+    import matplotlib.pyplot as plt
+    from redlib.plotting.layout import SITE_WIDTH_PX, smallest_text
+
+    for width_in, dpi in ((6.0, 110.0), (10.0, 110.0), (4.0, 100.0)):
+        fig, ax = plt.subplots(figsize=(width_in, 3.0))
+        ax.set_xticks([0, 1])
+        for t in ax.get_xticklabels() + ax.get_yticklabels():
+            t.set_fontsize(11.0)
+        ax.set_xlabel("x", fontsize=13.0)
+        size, text = smallest_text(fig, dpi=dpi)
+        shown = min(SITE_WIDTH_PX, width_in * dpi)
+        assert size == pytest.approx(11.0 * shown / (72.0 * width_in))
+        # an explicit width still wins
+        assert smallest_text(fig, width_px=350.0)[0] == pytest.approx(11.0 * 350.0 / (72.0 * width_in))
+        plt.close(fig)
+    # the 6-in figure at 110 dpi is shown 660 px wide, not 700
+    fig = plt.figure(figsize=(6.0, 3.0))
+    fig.text(0.5, 0.5, "label", fontsize=10.0)
+    assert smallest_text(fig, dpi=110.0)[0] == pytest.approx(10.0 * 660.0 / 432.0)
+    assert smallest_text(fig, dpi=110.0)[0] < smallest_text(fig, width_px=SITE_WIDTH_PX)[0]
+    plt.close(fig)

@@ -284,10 +284,10 @@ class _Drawer:
         if self.check:
             label = _format_value(value)
             self.problems += [f"at {label}: {p}" for p in layout.overlaps(fig, renderer=renderer)]
-            size, text = layout.smallest_text(fig)
+            size, text = layout.smallest_text(fig, dpi=self.dpi)
             if size < layout.MIN_TEXT_PX - 1e-9:
                 self.problems.append(f"at {label}: text is {size:.1f} px at the site's "
-                                     f"figure width ({layout.SITE_WIDTH_PX} px); the least is "
+                                     f"figure width (at most {layout.SITE_WIDTH_PX} px); the least is "
                                      f"{layout.MIN_TEXT_PX:g} px")
         from PIL import Image
 

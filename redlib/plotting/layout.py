@@ -489,7 +489,7 @@ def overlaps(fig, *, pad=1.0, renderer=None):
     return found
 
 
-def smallest_text(fig, width_px=SITE_WIDTH_PX):
+def smallest_text(fig, width_px=None, *, dpi=None):
     """The smallest visible text of ``fig`` in screen pixels when it is shown ``width_px`` wide.
 
     Tick labels, legends, annotations, titles and axis labels all count.
@@ -497,8 +497,13 @@ def smallest_text(fig, width_px=SITE_WIDTH_PX):
     Parameters
     ----------
     fig : matplotlib.figure.Figure
-    width_px : float, default :data:`SITE_WIDTH_PX`
-        Displayed width of the whole figure.
+    width_px : float, optional
+        Displayed width of the whole figure. By default the width the site shows it at: its
+        natural width (``figwidth * dpi`` pixels) where that is narrower than
+        :data:`SITE_WIDTH_PX`, otherwise :data:`SITE_WIDTH_PX` (an image is never enlarged).
+    dpi : float, optional
+        Resolution the figure is rendered at, for the default width; defaults to
+        ``rcParams["savefig.dpi"]``.
 
     Returns
     -------
@@ -517,6 +522,11 @@ def smallest_text(fig, width_px=SITE_WIDTH_PX):
     """
     from matplotlib.text import Text
 
+    if width_px is None:
+        if dpi is None:
+            dpi = plt.rcParams["savefig.dpi"]
+            dpi = fig.dpi if dpi == "figure" else dpi
+        width_px = min(float(SITE_WIDTH_PX), fig.get_figwidth() * float(dpi))
     scale = float(width_px) / (72.0 * fig.get_figwidth())  # px per point
     best = (float("inf"), "")
     for t in fig.findobj(Text):
