@@ -397,7 +397,6 @@ def test_explore_continuous_must_be_a_bool():
 def test_smallest_text_uses_the_width_the_site_shows_the_figure_at():
     """A figure narrower than the site's figure width is shown at its natural width (an image is
     never enlarged): its text is measured there, not at ``SITE_WIDTH_PX``."""
-    import matplotlib.pyplot as plt
     from redlib.plotting.layout import SITE_WIDTH_PX, smallest_text
 
     for width_in, dpi in ((6.0, 110.0), (10.0, 110.0), (4.0, 100.0)):
@@ -418,3 +417,17 @@ def test_smallest_text_uses_the_width_the_site_shows_the_figure_at():
     assert smallest_text(fig, dpi=110.0)[0] == pytest.approx(10.0 * 660.0 / 432.0)
     assert smallest_text(fig, dpi=110.0)[0] < smallest_text(fig, width_px=SITE_WIDTH_PX)[0]
     plt.close(fig)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(width_px=0.0), ValueError, "width_px"), (dict(dpi=-110.0), ValueError, "dpi"),
+    (dict(dpi=float("nan")), ValueError, "dpi"), (dict(width_px="700"), TypeError, "width_px")])
+def test_smallest_text_rejects_bad_widths(kwargs, error, match):
+    from redlib.plotting.layout import smallest_text
+
+    fig = plt.figure(figsize=(6.0, 3.0))
+    try:
+        with pytest.raises(error, match=match):
+            smallest_text(fig, **kwargs)
+    finally:
+        plt.close(fig)

@@ -522,6 +522,13 @@ def smallest_text(fig, width_px=None, *, dpi=None):
     """
     from matplotlib.text import Text
 
+    for name, v in (("width_px", width_px), ("dpi", dpi)):
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a number, got {type(v).__name__}")
+        if not np.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
     if width_px is None:
         if dpi is None:
             dpi = plt.rcParams["savefig.dpi"]
