@@ -114,6 +114,72 @@ class MechanismVerificationError(AssertionError):
 # ----------------------------------------------------------------------------------------------
 # Threshold rules ("options") of a finite market
 # ----------------------------------------------------------------------------------------------
+class _Rules:
+    """What the lottery LP of a finite market takes from its types, probabilities and buyer mass
+    alone (not from the welfare weights): the threshold rules' quantities and end prices, the
+    columns of all rules and their constraint matrix.
+
+    Markets that differ only in their weights (the cells of :func:`inequality_map`) share one
+    ``_Rules``, so each solve only computes its costs.
+    """
+
+    def __init__(self, fm):
+        s, g, b, h = fm.s, fm.g, fm.b, fm.h
+        self.key = (s, g, b, h, fm.mu)
+        self.n, self.m, self.mu = s.size, b.size, fm.mu
+        self.G = np.cumsum(g)
+        self.Hb = np.cumsum(h[::-1])[::-1]
+        self.s_lo = s
+        self.s_hi = np.append(s[1:], s[-1])
+        self.b_lo = np.insert(b[:-1], 0, b[0])
+        self.b_hi = b
+        self.scale = float(max(np.abs(s).max(), np.abs(b).max(), 1e-300))
+        self._full = None
+
+    def fits(self, fm):
+        """Whether ``fm`` has these types, probabilities and buyer mass."""
+        return fm.mu == self.mu and all(a is b or (a.shape == b.shape and np.array_equal(a, b))
+                                        for a, b in zip((fm.s, fm.g, fm.b, fm.h), self.key[:4]))
+
+    def seller_rules(self, ks=None):
+        """Seller columns ``(k, price, quantity, cost, index)`` for rules ``ks`` (1-based; 0 = none;
+        all by default): each rule ``k > 0`` at both end prices ``s_k``, ``s_{k+1}``."""
+        n = self.n
+        ks = np.arange(0, n + 1) if ks is None else np.unique(np.asarray(ks, dtype=int))
+        kk = ks[ks > 0]
+        hi = kk[kk < n]
+        k = np.concatenate([np.zeros(int((ks == 0).any()), int), kk, hi])
+        p = np.concatenate([np.zeros(int((ks == 0).any())), self.s_lo[kk - 1], self.s_hi[hi - 1]])
+        idx = np.maximum(k - 1, 0)
+        q = np.where(k > 0, self.G[idx], 0.0)
+        return k, p, q, p * q, idx
+
+    def buyer_rules(self, ks=None):
+        """Buyer columns ``(k, price, quantity, revenue, index)`` for rules ``ks`` (1-based;
+        ``m + 1`` = none; all by default): each rule ``k <= m`` at both end prices ``b_{k-1}``, ``b_k``."""
+        m = self.m
+        ks = np.arange(1, m + 2) if ks is None else np.unique(np.asarray(ks, dtype=int))
+        kk = ks[ks <= m]
+        lo = kk[kk > 1]
+        none = int((ks == m + 1).any())
+        k = np.concatenate([np.full(none, m + 1, int), lo, kk])
+        p = np.concatenate([np.zeros(none), self.b_lo[lo - 1], self.b_hi[kk - 1]])
+        idx = np.minimum(k - 1, m - 1)
+        q = np.where(k <= m, self.Hb[idx], 0.0)
+        return k, p, q, p * q, idx
+
+    def is_full(self, A):
+        """Whether ``A`` is the constraint matrix of all rules (:meth:`full`)."""
+        return self._full is not None and A is self._full[2]
+
+    def full(self):
+        """All rules' columns and the constraint matrix of the full lottery LP (built once)."""
+        if self._full is None:
+            S, B = self.seller_rules(), self.buyer_rules()
+            self._full = (S, B, _constraint_matrix(self.mu, S, B))
+        return self._full
+
+
 class _Options:
     """Cumulative sums describing every threshold rule of a finite market (all O(n) arrays).
 
@@ -121,63 +187,54 @@ class _Options:
     ``lo_k = s_k``, ``hi_k = s_{k+1}`` (``s_n`` for ``k = n``); welfare ``p A_k - B_k``; cost ``p G_k``.
     Buyers, rule ``k = 1..m`` (types ``k..m`` buy, quantity per buyer ``Hb_k``): price end points
     ``lo_k = b_{k-1}`` (``b_1`` for ``k = 1``), ``hi_k = b_k``; welfare ``D_k - p C_k``; revenue ``p Hb_k``.
+
+    ``rules``: the market's :class:`_Rules` when already built for a market of the same types.  ``lam``,
+    ``nu``: weights with one row per market (markets of ``fm``'s types), in place of ``fm``'s;
+    :meth:`market` then gives each market's options.
     """
 
-    def __init__(self, fm):
+    def __init__(self, fm, rules=None, lam=None, nu=None):
         self.fm = fm
-        s, g, lam, b, h, nu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu
-        self.n, self.m, self.mu = s.size, b.size, fm.mu
-        self.G, self.A, self.B = cumulative_below(g, lam, s)
-        self.s_lo = s
-        self.s_hi = np.append(s[1:], s[-1])
-        self.Hb, self.C, self.D = cumulative_above(h, nu, b)
-        self.b_lo = np.insert(b[:-1], 0, b[0])
-        self.b_hi = b
-        self.Lam_S = float(self.A[-1])
-        self.Lam_B = float(self.C[0])
-        self.scale = float(max(np.abs(s).max(), np.abs(b).max(), 1e-300))
+        self.rules = rules if rules is not None else _Rules(fm)
+        r = self.rules
+        s, g, b, h = fm.s, fm.g, fm.b, fm.h
+        lam = fm.lam if lam is None else lam
+        nu = fm.nu if nu is None else nu
+        self.n, self.m, self.mu = r.n, r.m, r.mu
+        self.G, self.Hb = r.G, r.Hb
+        self.s_lo, self.s_hi, self.b_lo, self.b_hi = r.s_lo, r.s_hi, r.b_lo, r.b_hi
+        _, self.A, self.B = cumulative_below(g, lam, s)
+        _, self.C, self.D = cumulative_above(h, nu, b)
+        self.Lam_S = self.A[..., -1]
+        self.Lam_B = self.C[..., 0]
+        self.scale = r.scale
         # tolerance on a rule's profit (reduced cost), relative to the size of the objective
-        self.tol = 1e-11 * max(1.0, float(np.abs(self.B).max()), self.mu * float(np.abs(self.D).max()),
-                               self.Lam_S * self.scale, self.mu * self.Lam_B * self.scale)
+        self.tol = 1e-11 * np.maximum.reduce([
+            np.ones_like(self.Lam_S), np.abs(self.B).max(axis=-1), self.mu * np.abs(self.D).max(axis=-1),
+            self.Lam_S * self.scale, self.mu * self.Lam_B * self.scale])
+        if np.ndim(lam) == 1:
+            self.Lam_S, self.Lam_B, self.tol = float(self.Lam_S), float(self.Lam_B), float(self.tol)
+
+    def market(self, i, fm):
+        """The options of market ``i`` (``fm``) of options built with one row of weights per market."""
+        o = object.__new__(type(self))
+        o.__dict__.update(self.__dict__)
+        o.fm = fm
+        o.A, o.B, o.C, o.D = self.A[i], self.B[i], self.C[i], self.D[i]
+        o.Lam_S, o.Lam_B, o.tol = float(self.Lam_S[i]), float(self.Lam_B[i]), float(self.tol[i])
+        return o
 
     # -- columns of the lottery LP ------------------------------------------------------------
     def seller_columns(self, ks=None):
         """Columns (k, price, quantity, welfare, cost) for seller rules ``ks`` (1-based; 0 = none)."""
-        n = self.n
-        ks = np.arange(0, n + 1) if ks is None else np.unique(np.asarray(ks, dtype=int))
-        rows = []
-        kk = ks[ks > 0]
-        for which in (self.s_lo, self.s_hi):
-            p = which[kk - 1]
-            keep = np.ones(kk.size, bool) if which is self.s_lo else kk < n
-            rows.append((kk[keep], p[keep]))
-        k = np.concatenate([np.zeros(int((ks == 0).any()), int)] + [r[0] for r in rows])
-        p = np.concatenate([np.zeros(int((ks == 0).any()))] + [r[1] for r in rows])
-        idx = np.maximum(k - 1, 0)
-        on = k > 0
-        q = np.where(on, self.G[idx], 0.0)
-        W = np.where(on, p * self.A[idx] - self.B[idx], 0.0)
-        cost = p * q
+        k, p, q, cost, idx = self.rules.full()[0] if ks is None else self.rules.seller_rules(ks)
+        W = np.where(k > 0, p * self.A[idx] - self.B[idx], 0.0)
         return k, p, q, W, cost
 
     def buyer_columns(self, ks=None):
         """Columns (k, price, quantity, welfare, revenue) for buyer rules ``ks`` (1-based; m+1 = none)."""
-        m = self.m
-        ks = np.arange(1, m + 2) if ks is None else np.unique(np.asarray(ks, dtype=int))
-        kk = ks[ks <= m]
-        rows = []
-        for which in (self.b_lo, self.b_hi):
-            p = which[kk - 1]
-            keep = np.ones(kk.size, bool) if which is self.b_hi else kk > 1
-            rows.append((kk[keep], p[keep]))
-        none = int((ks == m + 1).any())
-        k = np.concatenate([np.full(none, m + 1, int)] + [r[0] for r in rows])
-        p = np.concatenate([np.zeros(none)] + [r[1] for r in rows])
-        idx = np.minimum(k - 1, m - 1)
-        on = k <= m
-        q = np.where(on, self.Hb[idx], 0.0)
-        W = np.where(on, self.D[idx] - p * self.C[idx], 0.0)
-        rev = p * q
+        k, p, q, rev, idx = self.rules.full()[1] if ks is None else self.rules.buyer_rules(ks)
+        W = np.where(k <= self.m, self.D[idx] - p * self.C[idx], 0.0)
         return k, p, q, W, rev
 
     # -- Lagrangian at a fixed alpha --------------------------------------------------------------
@@ -273,11 +330,15 @@ class _LagEval:
 # The lottery LP (four constraints)
 # ----------------------------------------------------------------------------------------------
 class _HighsLP:
-    """Two HiGHS models (``highspy``): the lottery LP, re-solved warm when only its costs
-    change, and a scratch model for the small second-stage LPs (:func:`_least_revenue`).
+    """Two HiGHS models (``highspy``), each re-solved from its previous optimal basis when its
+    constraint matrix is unchanged: model 0 for the lottery LP, model 1 for the second stage
+    (:func:`_least_revenue`).
 
     Markets that share their constraint matrix (the same types and buyer mass, other welfare
-    weights, as the cells of :func:`inequality_map`) are re-solved from the previous optimal basis.
+    weights, as the cells of :func:`inequality_map`) differ in the first stage's costs only: the
+    previous basis stays primal feasible and the primal simplex continues from it.  Their second
+    stages differ in the bounds only (which rules may enter): the previous basis stays dual
+    feasible and the dual simplex continues from it.
     """
 
     def __init__(self):
@@ -287,20 +348,41 @@ class _HighsLP:
             h.setOptionValue("presolve", "off")
             h.setOptionValue("primal_feasibility_tolerance", 1e-10)
             h.setOptionValue("dual_feasibility_tolerance", 1e-10)
-        self._model = None  # (A, row_lo, row_hi, col_hi) loaded in the warm model
+            # the four rows have entries of order 1 (probabilities, quantities, prices): scaling
+            # them gains nothing and is half the time of a warm re-solve
+            h.setOptionValue("simplex_scale_strategy", 0)
+        self._loaded = [None, None]  # per model: (A, c, row_lo, row_hi, col_hi) it holds
+        self._strategies = [None, None]
 
-    def solve(self, c, A, row_lo, row_hi, col_hi, warm=True):
+    def _strategy(self, model, strategy):
+        """Set the simplex strategy of a model (only when it changes: setting an option resets
+        the solver's workspace)."""
+        if self._strategies[model] != strategy:
+            self._highs[model].setOptionValue("simplex_strategy", strategy)
+            self._strategies[model] = strategy
+
+    def solve(self, c, A, row_lo, row_hi, col_hi, model=0):
         """Minimize ``c x`` s.t. ``row_lo <= A x <= row_hi``, ``0 <= x <= col_hi`` (``A`` dense).
 
-        ``warm=False`` solves in the scratch model.  Returns ``(x, row_dual)`` (duals with
+        ``model``: which of the two models to solve in.  Returns ``(x, row_dual)`` (duals with
         :func:`scipy.optimize.linprog`'s sign), or None if the LP is not solved to optimality.
         """
-        h = self._highs[0 if warm else 1]
-        new = (A, row_lo, row_hi, col_hi)
-        if warm and self._model is not None and all(a.shape == b.shape and np.array_equal(a, b)
-                                                    for a, b in zip(self._model, new)):
-            h.changeColsCost(c.size, np.arange(c.size, dtype=np.int32), c)
+        h = self._highs[model]
+        new = (A, c, row_lo, row_hi, col_hi)
+        old = self._loaded[model]
+        if old is not None and (old[0] is A or (old[0].shape == A.shape and np.array_equal(old[0], A))):
+            costs = not np.array_equal(old[1], c)
+            bounds = not (np.array_equal(old[4], col_hi) and np.array_equal(old[2], row_lo)
+                          and np.array_equal(old[3], row_hi))
+            if costs:
+                h.changeColsCost(c.size, np.arange(c.size, dtype=np.int32), c)
+            if bounds:
+                h.changeColsBounds(c.size, np.arange(c.size, dtype=np.int32), np.zeros(c.size), col_hi)
+                h.changeRowsBounds(row_lo.size, np.arange(row_lo.size, dtype=np.int32), row_lo, row_hi)
+            # new costs keep the basis primal feasible, new bounds keep it dual feasible
+            self._strategy(model, 4 if costs and not bounds else 1)
         else:
+            self._strategy(model, 1)
             lp = highspy.HighsLp()
             lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
             lp.col_cost_ = c
@@ -314,45 +396,63 @@ class _HighsLP:
             lp.a_matrix_.index_ = np.nonzero(nz)[1].astype(np.int32)
             lp.a_matrix_.value_ = cols[nz]
             h.passModel(lp)
-            if warm:
-                self._model = tuple(np.array(a, copy=True) for a in new)
+        # (a read-only matrix is kept as it is: it cannot change)
+        self._loaded[model] = (A if not A.flags.writeable else A.copy(),) + tuple(a.copy() for a in new[1:])
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            if warm:
-                self._model = None
+            self._loaded[model] = None
             return None
         sol = h.getSolution()
         return np.array(sol.col_value), np.array(sol.row_dual)
 
 
-def _solve_columns(opt, S, B, lumps, lp, least_revenue=False, budget_tight=False):
+def _constraint_matrix(mu, S, B):
+    """The four rows of the lottery LP over seller columns ``S`` and buyer columns ``B`` (the
+    rules' ``(k, price, quantity, cost or revenue, ...)``), then the two lump sums: each side's
+    lottery sums to 1; market clearing; budget balance (lump sums funded by the revenue).
+    Read-only, so that a warm :class:`_HighsLP` can recognize it."""
+    nS, nB = S[0].size, B[0].size
+    A = np.zeros((4, nS + nB + 2))
+    A[0, :nS] = 1.0
+    A[1, nS:nS + nB] = 1.0
+    A[2, :nS] = S[2]
+    A[2, nS:nS + nB] = -mu * B[2]
+    A[3, :nS] = S[3]
+    A[3, nS:nS + nB] = -mu * B[3]
+    A[3, -2:] = (1.0, mu)
+    A.setflags(write=False)
+    return A
+
+
+def _solve_columns(opt, S, B, lumps, lp, least_revenue=False, budget_tight=False, A=None, use=None):
     """Solve the lottery LP over seller columns ``S`` and buyer columns ``B`` (as returned by
     :meth:`_Options.seller_columns` / :meth:`_Options.buyer_columns`).
 
     ``lumps = (L_S allowed, L_B allowed)``.  The objective is welfare, or with ``least_revenue``
     the revenue (minimized; ``budget_tight`` makes the budget bind): the second stage,
-    :func:`_least_revenue`.
-    Returns a dict, or None if not optimal.
+    :func:`_least_revenue`.  ``A``: the columns' :func:`_constraint_matrix`, if already built;
+    ``use``: boolean masks of the seller and buyer columns allowed (the others are bounded to 0).
+    Returns a dict (``S``, ``B``: the lotteries' ``(k, price, weight)``, ``iS``, ``iB``: their
+    columns' indices; ``full``: whether the columns are all the rules', with their matrix ``A``),
+    or None if not optimal.
     """
     mu = opt.mu
     kS, pS, qS, WS, cS = S
     kB, pB, qB, WB, rB = B
     nS, nB = kS.size, kB.size
-    A = np.zeros((4, nS + nB + 2))
-    A[0, :nS] = 1.0
-    A[1, nS:nS + nB] = 1.0
-    A[2, :nS] = qS
-    A[2, nS:nS + nB] = -mu * qB
-    A[3, :nS] = cS
-    A[3, nS:nS + nB] = -mu * rB
-    A[3, -2:] = (1.0, mu)
+    if A is None:
+        A = _constraint_matrix(mu, (kS, pS, qS, cS), (kB, pB, qB, rB))
     welfare = np.concatenate([WS, mu * WB, [opt.Lam_S, mu * opt.Lam_B]])
     revenue = np.concatenate([-cS, mu * rB, [0.0, 0.0]])
     c = revenue if least_revenue else -welfare
     row_lo = np.array([1.0, 1.0, 0.0, 0.0 if budget_tight else -np.inf])
     row_hi = np.array([1.0, 1.0, 0.0, 0.0])
-    col_hi = np.concatenate([np.full(nS + nB, np.inf), np.where(lumps, np.inf, 0.0)])
-    out = lp.solve(c, A, row_lo, row_hi, col_hi, warm=not least_revenue)
+    if use is None:
+        col_hi = np.concatenate([np.full(nS + nB, np.inf), np.where(lumps, np.inf, 0.0)])
+    else:
+        col_hi = np.concatenate([np.where(use[0], np.inf, 0.0), np.where(use[1], np.inf, 0.0),
+                                 np.where(lumps, np.inf, 0.0)])
+    out = lp.solve(c, A, row_lo, row_hi, col_hi, model=int(least_revenue))
     if out is None:
         return None
     x, y = out
@@ -360,20 +460,28 @@ def _solve_columns(opt, S, B, lumps, lp, least_revenue=False, budget_tight=False
     # each side's lottery sums to 1 up to HiGHS's feasibility tolerance: normalize exactly
     x[:nS] /= x[:nS].sum()
     x[nS:nS + nB] /= x[nS:nS + nB].sum()
+    xS, xB = x[:nS], x[nS:nS + nB]
+    iS, iB = np.flatnonzero(xS > 0), np.flatnonzero(xB > 0)
     return dict(
         value=float(welfare @ x), revenue=float(revenue @ x), alpha=-float(y[3]),
         y_eq=y[:3].copy(),
         eta=float(y[2]),  # valid for the full problem when no rule prices out
-        S=[(int(kS[i]), float(pS[i]), float(x[i])) for i in np.flatnonzero(x[:nS] > 0)],
-        B=[(int(kB[i]), float(pB[i]), float(x[nS + i])) for i in np.flatnonzero(x[nS:nS + nB] > 0)],
-        L_S=float(x[-2]), L_B=float(x[-1]),
+        S=list(zip(kS[iS].tolist(), pS[iS].tolist(), xS[iS].tolist())),
+        B=list(zip(kB[iB].tolist(), pB[iB].tolist(), xB[iB].tolist())),
+        L_S=float(x[-2]), L_B=float(x[-1]), full=opt.rules.is_full(A), iS=iS, iB=iB,
     )
 
 
 def _lottery_lp(opt, lump_sum, ks_S=None, ks_B=None, lp=None):
-    """Solve the lottery LP over the given threshold rules; return a dict or None if not optimal."""
+    """Solve the lottery LP over the given threshold rules (all by default); return a dict or
+    None if not optimal."""
+    lp = lp if lp is not None else _HighsLP()
+    if ks_S is None and ks_B is None:  # all rules: the columns and matrix the types fix, built once
+        A = opt.rules.full()[2]
+        return _solve_columns(opt, opt.seller_columns(), opt.buyer_columns(), (lump_sum, lump_sum), lp,
+                              A=A)
     return _solve_columns(opt, opt.seller_columns(ks_S), opt.buyer_columns(ks_B),
-                          (lump_sum, lump_sum), lp if lp is not None else _HighsLP())
+                          (lump_sum, lump_sum), lp)
 
 
 def _least_revenue(opt, lump_sum, sol, lp):
@@ -392,31 +500,48 @@ def _least_revenue(opt, lump_sum, sol, lp):
     the first stage's optimum is kept as it is.
     """
     mu, tol, alpha, eta = opt.mu, opt.tol, sol["alpha"], sol["eta"]
+    if sol["revenue"] <= tol:
+        # the budget row makes every lottery's revenue at least its lump sums, L_S + mu L_B >= 0:
+        # none raises less than this one (up to tol)
+        return sol
     prof_S, prof_B = _rule_profits(opt, alpha, eta)
     best_S, best_B = max(0.0, float(prof_S.max())), max(0.0, float(prof_B.max()))
     # the candidate rules (O(n) pass), then their columns (both end prices) only
-    ks_S = np.flatnonzero(prof_S >= best_S - tol) + 1
-    ks_B = np.flatnonzero(prof_B >= best_B - tol) + 1
-    ks_S = np.concatenate([ks_S, [k for k, _, _ in sol["S"]], [0] if best_S <= tol else []])
-    ks_B = np.concatenate([ks_B, [k for k, _, _ in sol["B"]], [opt.m + 1] if best_B <= tol else []])
-    S, B = opt.seller_columns(ks_S.astype(int)), opt.buyer_columns(ks_B.astype(int))
+    if sol["full"]:
+        # the first stage had every rule: the second keeps its columns (and matrix), and bounds
+        # the others to zero, so that it too is re-solved warm (from the previous market's basis)
+        S, B = opt.seller_columns(), opt.buyer_columns()
+    else:
+        ks_S = np.flatnonzero(prof_S >= best_S - tol) + 1
+        ks_B = np.flatnonzero(prof_B >= best_B - tol) + 1
+        ks_S = np.concatenate([ks_S, [k for k, _, _ in sol["S"]], [0] if best_S <= tol else []])
+        ks_B = np.concatenate([ks_B, [k for k, _, _ in sol["B"]], [opt.m + 1] if best_B <= tol else []])
+        S, B = opt.seller_columns(ks_S.astype(int)), opt.buyer_columns(ks_B.astype(int))
     keep = []
     extra = 0  # rules of zero reduced cost outside the first stage's support
-    for cols, prof, best, used in ((S, S[3] - alpha * S[4] + eta * S[2], best_S, sol["S"]),
-                                   (B, mu * (B[3] + alpha * B[4] - eta * B[2]), best_B, sol["B"])):
+    for cols, prof, best, side in ((S, S[3] - alpha * S[4] + eta * S[2], best_S, "S"),
+                                   (B, mu * (B[3] + alpha * B[4] - eta * B[2]), best_B, "B")):
         on = prof >= best - tol
-        supp = np.zeros_like(on)
-        for k, p, _ in used:  # the first stage's support is optimal by construction
-            supp |= (cols[0] == k) & (cols[1] == p)
+        supp = np.zeros_like(on)  # the first stage's support is optimal by construction
+        if sol["full"]:  # the same columns as the first stage's
+            supp[sol["i" + side]] = True
+        else:
+            for k, p, _ in sol[side]:
+                supp |= (cols[0] == k) & (cols[1] == p)
         extra += int((on & ~supp).sum())
-        keep.append(tuple(a[on | supp] for a in cols))
+        keep.append(on | supp)
     lumps = (lump_sum and (opt.Lam_S - alpha >= -tol or sol["L_S"] > 0),
              lump_sum and (mu * (opt.Lam_B - alpha) >= -tol or sol["L_B"] > 0))
     extra += int(lumps[0] and not sol["L_S"] > 0) + int(lumps[1] and not sol["L_B"] > 0)
     if extra == 0:
         # the support of a basic solution is linearly independent: the optimum is unique
         return sol
-    new = _solve_columns(opt, keep[0], keep[1], lumps, lp, least_revenue=True, budget_tight=alpha > tol)
+    if sol["full"]:
+        new = _solve_columns(opt, S, B, lumps, lp, least_revenue=True, budget_tight=alpha > tol,
+                             A=opt.rules.full()[2], use=keep)
+    else:
+        new = _solve_columns(opt, tuple(a[keep[0]] for a in S), tuple(a[keep[1]] for a in B), lumps, lp,
+                             least_revenue=True, budget_tight=alpha > tol)
     # each candidate rule's profit is within tol of its side's best: the lottery loses at most
     # tol per unit of weight (two lotteries of weight 1, and the lump sums); and both stages are
     # feasible only up to HiGHS's tolerance (1e-10), so their welfare agrees to 1e-9 (relative),
@@ -522,6 +647,8 @@ def _colgen(opt, lump_sum, lp, coarse=128, refine=16, max_rounds=60):
     tol = opt.tol
     stS = -(-n // coarse)
     stB = -(-m // coarse)
+    if stS == 1 and stB == 1:  # the first master has every rule: it is the full lottery LP
+        return _lottery_lp(opt, lump_sum, lp=lp)
     selS = set(range(1, n + 1, stS)) | {0, n}
     selB = set(range(1, m + 1, stB)) | {1, m, m + 1}
     sol = None
@@ -564,13 +691,15 @@ def _colgen(opt, lump_sum, lp, coarse=128, refine=16, max_rounds=60):
     return None  # pragma: no cover - did not converge: the full-LP fallback takes over
 
 
-def _solve_finite(fm, lump_sum, method="auto", lp=None):
+def _solve_finite(fm, lump_sum, method="auto", lp=None, rules=None, opt=None):
     """Optimal lottery on a finite market (positive probabilities), of least revenue among the
     optima (:func:`_least_revenue`).  Returns (opt, sol, alpha, method).
 
-    ``lp``: a :class:`_HighsLP` to solve the first stage in (warm when only the costs changed).
+    ``lp``: a :class:`_HighsLP` to solve the first stage in (warm when only the costs changed);
+    ``rules``, ``opt``: the :class:`_Rules` of ``fm``'s types and its :class:`_Options`, when
+    already built.
     """
-    opt = _Options(fm)
+    opt = opt if opt is not None else _Options(fm, rules)
     lp = lp if lp is not None else _HighsLP()
     sol = None
     if method == "auto":
@@ -660,6 +789,7 @@ class SideMechanism:
     cell_mass: float = 0.0
     _qphi: tuple = field(default=None, compare=False)  # cache of (q, phi), from the arrays above
     _envelope: Envelope = field(default=None, compare=False)  # cache, computed from (q, phi)
+    _rationing: bool = field(default=None, compare=False)  # cache of is_rationing
 
     def _points(self):
         if self._qphi is None:
@@ -837,8 +967,10 @@ class SideMechanism:
         ``max(ARTEFACT_CELLS * cell_mass, ARTEFACT_MASS)`` (:data:`ARTEFACT_CELLS`,
         :data:`ARTEFACT_MASS`).
         """
-        floor = max(ARTEFACT_CELLS * self.cell_mass, ARTEFACT_MASS) if self.cell_mass > 0 else 0.0
-        return self.rationed_mass() > floor + RATIONING_TOL
+        if self._rationing is None:
+            floor = max(ARTEFACT_CELLS * self.cell_mass, ARTEFACT_MASS) if self.cell_mass > 0 else 0.0
+            self._rationing = self.rationed_mass() > floor + RATIONING_TOL
+        return self._rationing
 
     def _price_cell(self):
         """Width of the type cell around the posted prices (0 for genuinely finite types)."""
@@ -1015,49 +1147,85 @@ class MechanismResult:
         )
 
 
-def _build_result(fm, opt, sol, alpha, method, lump_sum, cells):
-    s, g, lam, b, h, nu, mu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu, fm.mu
-    n, m = s.size, b.size
-    L_S, L_B = sol["L_S"], sol["L_B"]
-    # sellers: rule k (k cheapest types sell at p) adds w to X and w p to T of types 1..k
-    XS, TSt = np.zeros(n), np.zeros(n)
-    lottery_S = []
-    W = opt.Lam_S * L_S + mu * opt.Lam_B * L_B
-    Q = revenue = 0.0
-    for k, p, w in sol["S"]:
-        if k > 0:
-            XS[:k] += w
-            TSt[:k] += w * p
-            W += w * (p * opt.A[k - 1] - opt.B[k - 1])
-            Q += w * opt.G[k - 1]
-            revenue -= w * p * opt.G[k - 1]
-            lottery_S.append((float(opt.G[k - 1]), p, w))
-        else:
-            lottery_S.append((0.0, float("nan"), w))
-    # buyers: rule k (types k..m buy at p) adds w to X and w p to T of types k..m
-    XB, TBt = np.zeros(m), np.zeros(m)
-    lottery_B = []
-    for k, p, w in sol["B"]:
-        if k <= m:
-            XB[k - 1:] += w
-            TBt[k - 1:] += w * p
-            W += mu * w * (opt.D[k - 1] - p * opt.C[k - 1])
-            revenue += mu * w * p * opt.Hb[k - 1]
-            lottery_B.append((float(opt.Hb[k - 1]), p, w))
-        else:
-            lottery_B.append((0.0, float("nan"), w))
+def _entries(sol, markets=None):
+    """The lotteries' entries as arrays: (market, k, price, weight) per side.
+
+    ``sol``: one solution dict, or a list of them (one per market, ``markets`` their indices)."""
+    sols = [sol] if isinstance(sol, dict) else sol
+    markets = range(len(sols)) if markets is None else markets
+    out = []
+    for side in ("S", "B"):
+        rows = [(i, k, p, w) for i, s in zip(markets, sols) for k, p, w in s[side]]
+        a = np.array(rows, dtype=float).reshape(-1, 4)
+        out.append((a[:, 0].astype(int), a[:, 1].astype(int), a[:, 2], a[:, 3]))
+    return out
+
+
+def _lottery_outcomes(opt, S, B, markets=1):
+    """Trade probability ``X`` and transfer ``T`` (before lump sums) of every type, and the
+    lotteries' welfare, quantity and revenue (before lump sums), for one or several markets of
+    the same types.
+
+    ``S``, ``B``: the entries ``(market, k, price, weight)`` of the seller and buyer lotteries
+    (:func:`_entries`); ``opt``: an :class:`_Options` whose weight sums ``A, B, C, D`` have one
+    row per market (or are 1-D, for one market).  Seller rule ``k`` (the ``k`` cheapest types sell
+    at ``p``) adds ``w`` to ``X`` and ``w p`` to ``T`` of types ``1..k``; buyer rule ``k`` (types
+    ``k..m`` buy) of types ``k..m``.  Returns ``XS, TS, XB, TB`` (one row per market) and
+    ``W, Q, revenue`` (one value per market).
+    """
+    n, m, mu = opt.n, opt.m, opt.mu
+    A, Bs, C, D = (np.atleast_2d(a) for a in (opt.A, opt.B, opt.C, opt.D))
+
+    def add_up(cell, k, w, size):  # (markets, size + 2) sums of the weights by market and rule
+        return np.bincount(cell * (size + 2) + k, weights=w, minlength=markets * (size + 2)).reshape(
+            markets, size + 2)
+
+    cS, kS, pS, wS = S
+    cB, kB, pB, wB = B
+    XS = np.cumsum(add_up(cS, kS, wS, n)[:, n:0:-1], axis=1)[:, ::-1]  # types 1..k sell
+    TS = np.cumsum(add_up(cS, kS, wS * pS, n)[:, n:0:-1], axis=1)[:, ::-1]
+    XB = np.cumsum(add_up(cB, kB, wB, m)[:, 1:m + 1], axis=1)  # types k..m buy
+    TB = np.cumsum(add_up(cB, kB, wB * pB, m)[:, 1:m + 1], axis=1)
     for X in (XS, XB):  # the lottery weights sum to 1 only up to rounding
         np.clip(X, 0.0, 1.0, out=X)
         X[X > 1.0 - 1e-12] = 1.0
+    on, i = kS > 0, np.maximum(kS - 1, 0)
+    G = np.where(on, opt.G[i], 0.0)
+    W = np.where(on, wS * (pS * A[cS, i] - Bs[cS, i]), 0.0)
+    Q = np.bincount(cS, weights=wS * G, minlength=markets)
+    revenue = -np.bincount(cS, weights=wS * pS * G, minlength=markets)
+    onB, j = kB <= m, np.minimum(kB - 1, m - 1)
+    WB = np.where(onB, mu * wB * (D[cB, j] - pB * C[cB, j]), 0.0)
+    revenue += np.bincount(cB, weights=np.where(onB, mu * wB * pB * opt.Hb[j], 0.0), minlength=markets)
+    W = np.bincount(cS, weights=W, minlength=markets) + np.bincount(cB, weights=WB, minlength=markets)
+    return XS, TS, XB, TB, W, Q, revenue
+
+
+def _build_result(fm, opt, sol, alpha, method, lump_sum, cells, outcomes=None, ce=None):
+    """The :class:`MechanismResult` of a solution ``sol`` of :func:`_solve_finite`.
+
+    ``outcomes``: this market's row of :func:`_lottery_outcomes` when computed already (with
+    other markets of the same types); ``ce``: its competitive equilibrium, likewise.
+    """
+    s, g, lam, b, h, nu, mu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu, fm.mu
+    L_S, L_B = sol["L_S"], sol["L_B"]
+    if outcomes is None:
+        XS, TSt, XB, TBt, W, Q, revenue = (a[0] for a in _lottery_outcomes(opt, *_entries(sol)))
+    else:
+        XS, TSt, XB, TBt, W, Q, revenue = outcomes
+    W = opt.Lam_S * L_S + mu * opt.Lam_B * L_B + W
+    lottery_S = [(float(opt.G[k - 1]), p, w) if k > 0 else (0.0, float("nan"), w) for k, p, w in sol["S"]]
+    lottery_B = [(float(opt.Hb[k - 1]), p, w) if k <= opt.m else (0.0, float("nan"), w)
+                 for k, p, w in sol["B"]]
     optS = menu_options(XS, TSt, g)
     optB = menu_options(XB, TBt, h)
     if L_S:
-        TSt += L_S
+        TSt = TSt + L_S
     if L_B:
-        TBt -= L_B
+        TBt = TBt - L_B
     S = SideMechanism("sellers", optS, L_S, s, g, lam, XS, TSt, lottery_S, float(alpha), cells[0])
     B = SideMechanism("buyers", optB, L_B, b, h, nu, XB, TBt, lottery_B, float(alpha), cells[1])
-    ce = competitive_equilibrium(fm)
+    ce = competitive_equilibrium(fm) if ce is None else ce
     prices = S.prices + B.prices
     return MechanismResult(
         welfare=float(W), quantity=float(Q), revenue=float(revenue), alpha=float(alpha),
@@ -1127,14 +1295,40 @@ def _optimal(market, lump_sum, grid_size, method):
     return _optimal_finite(fm, lump_sum, cells, method)
 
 
-def _optimal_finite(fm, lump_sum, cells, method, lp=None):
+def _optimal_finite(fm, lump_sum, cells, method, lp=None, rules=None):
     """The optimum of a finite market with positive probabilities, as a :class:`MechanismResult`.
 
-    ``cells``: the mass of one grid cell of each side (0 for genuinely finite types); ``lp`` as
-    in :func:`_solve_finite`.
+    ``cells``: the mass of one grid cell of each side (0 for genuinely finite types); ``lp`` and
+    ``rules`` as in :func:`_solve_finite`.
     """
-    opt, sol, alpha, used = _solve_finite(fm, lump_sum, method, lp)
+    opt, sol, alpha, used = _solve_finite(fm, lump_sum, method, lp, rules)
     return _build_result(fm, opt, sol, alpha, used, lump_sum, cells)
+
+
+def _optimal_reweighted(fm, lam, nu, lump_sum, cells, method="auto"):
+    """The optima of markets that differ from ``fm`` (positive probabilities) only in their
+    weights: market ``i`` has seller weights ``lam[i]`` and buyer weights ``nu[i]``.
+
+    The markets share their constraint matrix, so every solve starts warm from the previous
+    market's basis (order the markets so that neighbours are alike), and the per-type outcomes,
+    weight sums and competitive equilibria are computed for all markets at once.
+    Returns a list of :class:`MechanismResult`.
+    """
+    rules, lp = _Rules(fm), _HighsLP()
+    every = _Options(fm, rules, lam, nu)
+    markets, opts, sols, used = [], [], [], []
+    for i in range(lam.shape[0]):
+        fm_i = FiniteMarket(fm.s, fm.g, lam[i], fm.b, fm.h, nu[i], fm.mu)
+        opt, sol, _, how = _solve_finite(fm_i, lump_sum, method, lp, rules, every.market(i, fm_i))
+        markets.append(fm_i)
+        opts.append(opt)
+        sols.append(sol)
+        used.append(how)
+    outcomes = _lottery_outcomes(every, *_entries(sols), markets=len(sols))
+    ce = competitive_equilibrium(fm)
+    return [_build_result(fm_i, opt, sol, sol["alpha"], how, lump_sum, cells,
+                          outcomes=tuple(a[i] for a in outcomes), ce=ce.with_weights(fm_i.lam, fm_i.nu))
+            for i, (fm_i, opt, sol, how) in enumerate(zip(markets, opts, sols, used))]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1150,6 +1344,12 @@ def classify_instruments(mechanism):
       price (seller ``r < price``, buyer ``r > price``) trades with probability strictly between 0
       and 1 (:attr:`SideMechanism.is_rationing`).  Indifferent marginal types of a finite market
       that trade partially do not count.
+
+    When the competitive equilibrium is a feasible mechanism (always with lump sums; under No
+    Free Lunch when it leaves the worst type of each side without surplus) and attains the optimal
+    welfare (to the solver's relative accuracy :data:`RATIONING_TOL`), the mechanism is
+    ``"competitive"`` whatever its transfers: no instrument is needed, and other optima differ
+    from the equilibrium only in transfers that cost no welfare.
 
     When a side is a discretized *continuous* distribution, effects of the size of one grid cell
     are discretization artefacts and are ignored: a rationed mass must exceed
@@ -1178,6 +1378,18 @@ def classify_instruments(mechanism):
     'competitive'
     """
     check_instance("mechanism", mechanism, MechanismResult)
+    ce = mechanism.competitive
+    # the equilibrium is a feasible mechanism with lump sums allowed; under No Free Lunch only if
+    # it leaves the worst type of each side (highest seller, lowest buyer) without surplus
+    feasible = mechanism.lump_sum_allowed or (
+        (ce.price - ce.types_S[-1]) * ce.seller_trade[-1] <= 0.0
+        and (ce.types_B[0] - ce.price) * ce.buyer_trade[0] <= 0.0)
+    if feasible and mechanism.gain_over_ce <= RATIONING_TOL * max(1.0, abs(mechanism.welfare)):
+        # the competitive equilibrium is optimal: no instrument is needed.  Other optima then
+        # differ from it only in transfers that cost no welfare (equal constant weights; a side
+        # that trades in full, whose lump sum is a higher price by another name), and the label
+        # must not depend on which of them the solver returns
+        return "competitive"
     scale = max(1.0, mechanism.price_scale)
     # on a discretized continuous side the two sides' prices can differ by one cell only because
     # the quantity falls between cells; such a revenue of order Q * cell width is not a wedge
@@ -1302,25 +1514,25 @@ def inequality_map(same_side, cross_side, *, buyer_mass=1.0, lump_sum=True, grid
     srat = np.zeros(shape, dtype=bool)
     brat = np.zeros(shape, dtype=bool)
     # every cell has the same types (one grid, shared) and so the same constraint matrix: each
-    # re-solve of the lottery LP starts warm from the previous cell's optimal basis
+    # cell's lottery LP starts warm from the previous cell's optimal basis, the cells taken row by
+    # row, every other row backwards, so that consecutive cells are neighbours
     r, p = (np.asarray(a, dtype=float) for a in U.grid(grid_size))
-    cells = (1.0 / r.size, 1.0 / r.size)
-    lp = _HighsLP()
-    for i, s in enumerate(ss):
-        sS = s if sides in ("both", "sellers") else 0.0
-        sB = s if sides in ("both", "buyers") else 0.0
-        nu = evaluate_weight(power_weight(1.0, sB), r)
-        for j, c in enumerate(cs):
-            lam = evaluate_weight(power_weight(c, sS), r)
-            fm = FiniteMarket(r, p, lam, r, p, nu, mu).positive()
-            res = _optimal_finite(fm, lump_sum, cells, "auto", lp)
-            codes[i, j] = INSTRUMENTS.index(res.instruments)
-            welfare[i, j] = res.welfare
-            gain[i, j] = res.gain_over_ce
-            quantity[i, j] = res.quantity
-            n_prices[i, j] = res.n_prices
-            srat[i, j] = res.sellers.is_rationing
-            brat[i, j] = res.buyers.is_rationing
+    order = [(i, j) for i in range(ss.size) for j in (range(cs.size) if i % 2 == 0 else range(cs.size)[::-1])]
+    # lam_j(r) = Lam_j (1 + s)(1 - r)^s is Lam_j times the weight of average 1
+    shape = [evaluate_weight(power_weight(1.0, s), r) for s in ss]
+    flat = np.ones_like(r)
+    lam = np.array([cs[j] * (shape[i] if sides != "buyers" else flat) for i, j in order])
+    nu = np.array([shape[i] if sides != "sellers" else flat for i, j in order])
+    fm = FiniteMarket(r, p, lam[0], r, p, nu[0], mu)  # (every cell of the grid has positive mass)
+    results = _optimal_reweighted(fm, lam, nu, lump_sum, (1.0 / r.size, 1.0 / r.size))
+    for (i, j), res in zip(order, results):
+        codes[i, j] = INSTRUMENTS.index(res.instruments)
+        welfare[i, j] = res.welfare
+        gain[i, j] = res.gain_over_ce
+        quantity[i, j] = res.quantity
+        n_prices[i, j] = res.n_prices
+        srat[i, j] = res.sellers.is_rationing
+        brat[i, j] = res.buyers.is_rationing
     names = np.array(INSTRUMENTS)[codes]
     return InequalityMap(ss, cs, codes, names, welfare, gain, quantity, n_prices, srat, brat, mu,
                          lump_sum, grid_size, sides)

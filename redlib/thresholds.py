@@ -77,11 +77,12 @@ def cumulative_below(probs, lam, r):
     ----------
     probs, lam, r : numpy.ndarray
         Probabilities, Pareto weights and rates of substitution of the types (increasing ``r``).
+        ``lam`` may have one row per market (shape ``(markets, n)``): the sums are then per row.
 
     Returns
     -------
     G, A, B : numpy.ndarray
-        The three cumulative sums.
+        The three cumulative sums (along the last axis).
 
     Examples
     --------
@@ -89,7 +90,8 @@ def cumulative_below(probs, lam, r):
     >>> cumulative_below(np.array([0.25, 0.75]), np.ones(2), np.array([0.0, 1.0]))[0].tolist()
     [0.25, 1.0]
     """
-    return np.cumsum(probs), np.cumsum(probs * lam), np.cumsum(probs * lam * r)
+    return (np.cumsum(probs, axis=-1), np.cumsum(probs * lam, axis=-1),
+            np.cumsum(probs * lam * r, axis=-1))
 
 
 def cumulative_above(probs, lam, r):
@@ -102,11 +104,12 @@ def cumulative_above(probs, lam, r):
     ----------
     probs, lam, r : numpy.ndarray
         Probabilities, Pareto weights and rates of substitution of the types (increasing ``r``).
+        ``lam`` may have one row per market, as in :func:`cumulative_below`.
 
     Returns
     -------
     Hb, C, D : numpy.ndarray
-        The three cumulative sums.
+        The three cumulative sums (along the last axis).
 
     Examples
     --------
@@ -114,8 +117,8 @@ def cumulative_above(probs, lam, r):
     >>> cumulative_above(np.array([0.25, 0.75]), np.ones(2), np.array([0.0, 1.0]))[0].tolist()
     [1.0, 0.75]
     """
-    return (np.cumsum(probs[::-1])[::-1], np.cumsum((probs * lam)[::-1])[::-1],
-            np.cumsum((probs * lam * r)[::-1])[::-1])
+    return (np.cumsum(probs[::-1])[::-1], np.cumsum((probs * lam)[..., ::-1], axis=-1)[..., ::-1],
+            np.cumsum((probs * lam * r)[..., ::-1], axis=-1)[..., ::-1])
 
 
 def seller_phi(types, G, A, B, alpha):

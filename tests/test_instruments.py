@@ -74,11 +74,14 @@ def test_smallest_rationed_mass_on_fine_grids(mass, rationed):
 @pytest.mark.parametrize("factor, expected", [(1.6, "wedge"), (1.4, "competitive")])
 def test_wedge_threshold_is_one_and_a_half_cells(factor, expected):
     # uniform sides on 200 cells: cells of width 0.005 on each side at the posted price; a revenue
-    # counts as a wedge only above 1.5 * Q * (0.005 + 0.005)
+    # counts as a wedge only above 1.5 * Q * (0.005 + 0.005).  (The fake mechanism must gain over
+    # the competitive equilibrium: one that does not is competitive whatever its revenue.)
     res = optimal_mechanism(Market(Side(Uniform()), Side(Uniform())), grid_size=200)
     assert res.instruments == "competitive"
-    fake = dataclasses.replace(res, revenue=factor * res.quantity * 0.01)
+    fake = dataclasses.replace(res, revenue=factor * res.quantity * 0.01, gain_over_ce=0.01)
     assert fake.instruments == expected == redlib.classify_instruments(fake)
+    no_gain = dataclasses.replace(fake, gain_over_ce=0.0)
+    assert redlib.classify_instruments(no_gain) == "competitive"
 
 
 def test_rationing_case_on_both_sides_of_the_floor():
@@ -224,3 +227,36 @@ def test_least_revenue_matches_an_independent_second_stage(ratio, theta, mu):
         res = optimal_mechanism(m, grid_size=120, method=method)
         assert res.welfare == pytest.approx(W, abs=1e-12)
         assert res.revenue == pytest.approx(least, abs=1e-10), method
+
+
+def test_a_side_that_trades_in_full_is_not_a_wedge():
+    # Finding (seeded random finite markets): when every seller trades, a lump sum to sellers is a
+    # higher seller price by another name.  The lottery LP's all-sell rule is priced at the
+    # highest seller type only, so it returns price 0.3 plus a lump sum 0.6, revenue 0.6 --
+    # labelled "wedge", although sellers receive 0.9 = the buyers' price, the competitive
+    # equilibrium, which is optimal.  The optimum is labelled "competitive" whatever the vertex.
+    m = Market(Side(Discrete([0.1, 0.3]), 2.0), Side(Discrete([0.6, 0.9]), 1.0), buyer_mass=3.0)
+    for method in ("auto", "dual", "lp"):
+        res = optimal_mechanism(m, method=method)
+        assert res.competitive.price == 0.9 and res.gain_over_ce == pytest.approx(0.0, abs=1e-12)
+        assert res.revenue == pytest.approx(0.6, abs=1e-9)  # the representation the LP returns
+        received = res.sellers.transfer([0.1, 0.3])  # price plus lump sum
+        np.testing.assert_allclose(received, 0.9, atol=1e-9)
+        assert res.instruments == "competitive"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_equal_constant_weights_are_competitive_whatever_the_vertex(seed):
+    # equal constant weights make every transfer neutral: optima that ration an indifferent
+    # side's marginal type at a price inside the clearing interval tie with the competitive
+    # equilibrium, and the label is "competitive" by every route (the routes' vertices differed)
+    from _market_instances import random_market
+
+    from redlib import FiniteMarket
+
+    fm = random_market(seed).finite().positive()
+    flat = FiniteMarket(fm.s, fm.g, np.ones_like(fm.s), fm.b, fm.h, np.ones_like(fm.b), fm.mu)
+    for method in ("auto", "dual", "lp"):
+        res = optimal_mechanism(flat, method=method)
+        assert res.gain_over_ce == pytest.approx(0.0, abs=1e-9)
+        assert res.instruments == "competitive", method

@@ -170,3 +170,54 @@ def test_bad_sides_and_map_arguments():
         classify_instruments("not a mechanism")
     with pytest.raises(ValueError, match="support"):
         power_weight(1.0, 2.0, lo=1.0, hi=1.0)  # would divide by zero
+
+
+def _brute_force_clearing(fm):
+    """The clearing prices among the types, by checking each one: S-(p) <= D+(p), D-(p) <= S+(p)."""
+    s, g, b, h, mu = fm.s, fm.g, fm.b, fm.h, fm.mu
+    ok = []
+    for p in np.concatenate([s, b]):
+        S_minus, S_plus = g[s < p].sum(), g[s <= p].sum()
+        D_minus, D_plus = mu * h[b > p].sum(), mu * h[b >= p].sum()
+        if S_minus <= D_plus + 1e-12 and D_minus <= S_plus + 1e-12:
+            ok.append(p)
+    return min(ok), max(ok)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_ce_clearing_interval_matches_brute_force(seed):
+    # the ends of the clearing interval (found by counting sign changes) are the least and the
+    # greatest type at which the market clears, checked type by type
+    from _market_instances import random_market
+
+    fm = random_market(seed).finite()
+    ce = competitive_equilibrium(fm)
+    lo, hi = _brute_force_clearing(fm.positive())
+    assert (ce.price_low, ce.price_high) == (lo, hi)
+    assert np.dot(fm.g, ce.seller_trade) == pytest.approx(fm.mu * np.dot(fm.h, ce.buyer_trade), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_ce_with_weights_is_the_reweighted_markets_equilibrium(seed):
+    # prices and trades depend on types only: re-valuing the equilibrium with other weights
+    # gives the equilibrium of the market with those weights (non-monotone weights included)
+    from redlib import FiniteMarket
+
+    from _market_instances import random_market
+
+    fm = random_market(seed).finite().positive()
+    rng = np.random.default_rng(seed)
+    lam, nu = rng.uniform(0, 3, fm.s.size), rng.uniform(0, 3, fm.b.size)
+    other = competitive_equilibrium(FiniteMarket(fm.s, fm.g, lam, fm.b, fm.h, nu, fm.mu))
+    got = competitive_equilibrium(fm).with_weights(lam, nu)
+    assert (got.price, got.quantity) == (other.price, other.quantity)
+    assert got.welfare == pytest.approx(other.welfare, abs=1e-14)
+    assert got.seller_surplus + got.buyer_surplus == pytest.approx(got.welfare, abs=1e-14)
+
+
+def test_ce_with_weights_rejects_bad_weights():
+    ce = competitive_equilibrium(Market(Side(Discrete([0.2, 0.6])), Side(Discrete([0.4, 0.8]))))
+    with pytest.raises(ValueError, match="lam_S must have one weight per type"):
+        ce.with_weights([1.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="lam_B"):
+        ce.with_weights([1.0, 1.0], [1.0, np.nan])

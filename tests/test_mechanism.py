@@ -344,20 +344,63 @@ def test_least_revenue_stage_after_a_solve_feasible_to_tolerance():
 
 
 def test_inequality_map_reuses_one_warm_model(monkeypatch):
-    # the cells share their constraint matrix: the first stage is loaded once and re-solved warm
+    # the cells share their constraint matrix: each of the two models (first stage, least-revenue
+    # stage) is loaded once and then re-solved warm, only costs or bounds changing
     import redlib.mechanism as M
 
-    loads = []
+    loads, solves = [], []
     real = M._HighsLP.solve
 
-    def solve(self, c, A, row_lo, row_hi, col_hi, warm=True):
-        before = self._model
-        out = real(self, c, A, row_lo, row_hi, col_hi, warm)
-        if warm and self._model is not before:
-            loads.append(A.shape)
-        return out
+    def solve(self, c, A, row_lo, row_hi, col_hi, model=0):
+        held = self._loaded[model]
+        if held is None or not (held[0] is A or np.array_equal(held[0], A)):
+            loads.append((model, A.shape))
+        solves.append(model)
+        return real(self, c, A, row_lo, row_hi, col_hi, model)
 
     monkeypatch.setattr(M._HighsLP, "solve", solve)
     im = inequality_map(_THETAS[:4], _RATIOS, buyer_mass=0.2, sides="sellers", grid_size=120)
     assert im.codes.shape == (4, 11)
-    assert len(loads) == 1, loads
+    assert solves.count(0) == 44 and solves.count(1) >= 1
+    width = 2 * (1 + 120 + 119) + 2  # all rules at both end prices, "none", the two lump sums
+    assert sorted(loads) == [(0, (4, width)), (1, (4, width))], loads
+
+
+def test_cumulative_sums_of_several_markets_are_each_markets():
+    # one row of weights per market: each row's sums are that market's
+    from redlib.thresholds import cumulative_above, cumulative_below
+
+    rng = np.random.default_rng(3)
+    r, probs = np.sort(rng.uniform(0, 1, 9)), rng.dirichlet(np.ones(9))
+    lam = rng.uniform(0, 3, (4, 9))
+    for f in (cumulative_below, cumulative_above):
+        rows = f(probs, lam, r)
+        for i in range(4):
+            for got, want in zip(rows, f(probs, lam[i], r)):
+                np.testing.assert_array_equal(np.broadcast_to(got, lam.shape)[i], want)
+
+
+@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("lump_sum", [True, False])
+def test_reweighted_markets_equal_one_solve_each(seed, lump_sum):
+    # markets that share their types, solved together (one warm model, the outcomes of all at
+    # once), give what optimal_mechanism gives for each alone: welfare, least revenue, gain over
+    # CE and instruments (finite types, non-uniform probabilities, non-monotone weights)
+    import redlib.mechanism as M
+    from redlib import FiniteMarket
+
+    fm = random_market(seed).finite().positive()
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(0, 3, (6, fm.s.size)) * (rng.uniform(size=(6, fm.s.size)) > 0.1)
+    nu = rng.uniform(0, 3, (6, fm.b.size))
+    lam[1], nu[1] = 1.0, 1.0  # equal constant weights: many optima, one of least revenue
+    together = M._optimal_reweighted(fm, lam, nu, lump_sum, (0.0, 0.0))
+    for i, res in enumerate(together):
+        alone = optimal_mechanism(FiniteMarket(fm.s, fm.g, lam[i], fm.b, fm.h, nu[i], fm.mu),
+                                  lump_sum=lump_sum)
+        scale = max(1.0, abs(alone.welfare))
+        assert res.welfare == pytest.approx(alone.welfare, abs=1e-9 * scale), i
+        assert res.revenue == pytest.approx(alone.revenue, abs=1e-9 * scale), i
+        assert res.gain_over_ce == pytest.approx(alone.gain_over_ce, abs=1e-9 * scale), i
+        assert res.instruments == alone.instruments, i
+        assert res.verify()
