@@ -392,24 +392,32 @@ def _ce_finite(fm):
     ``D+(p) = mu (1 - G_B(p-))``, a price clears iff ``S-(p) <= D+(p)`` and ``D-(p) <= S+(p)``.
     The first difference is non-decreasing and the second non-increasing in ``p``, and both only
     change at types, so the clearing set is a closed interval ``[P2, P1]`` whose ends are types;
-    each end is found by counting, over the (sorted) types, where the monotone difference changes
-    sign (one vectorized pass per side).
+    each end is found by bisection over the (sorted) types in O(log n) evaluations.
     """
+    import bisect
+
     s, g, lam, b, h, nu, mu = fm.s, fm.g, fm.lam, fm.b, fm.h, fm.nu, fm.mu
     n, m = s.size, b.size
     Gs = np.concatenate([[0.0], np.cumsum(g)])
     Hs = np.concatenate([[0.0], np.cumsum(h)])
     eps = 1e-12 * max(1.0, mu)
-    # at each seller type s_i and each buyer type b_j: S-(p) - D+(p) (non-decreasing in p) and
-    # D-(p) - S+(p) (non-increasing)
-    f1_s = Gs[:-1] - mu * (1.0 - Hs[np.searchsorted(b, s, side="left")])
-    f1_b = Gs[np.searchsorted(s, b, side="left")] - mu * (1.0 - Hs[:-1])
-    f2_s = mu * (1.0 - Hs[np.searchsorted(b, s, side="right")]) - Gs[1:]
-    f2_b = mu * (1.0 - Hs[1:]) - Gs[np.searchsorted(s, b, side="right")]
-    i1 = int(np.count_nonzero(f1_s <= eps))  # number of seller types with f1 <= 0
-    j1 = int(np.count_nonzero(f1_b <= eps))
-    i2 = int(np.count_nonzero(f2_s > eps))  # first with f2 <= 0
-    j2 = int(np.count_nonzero(f2_b > eps))
+
+    def f1_s(i):  # S-(s_i) - D+(s_i)
+        return Gs[i] - mu * (1.0 - Hs[np.searchsorted(b, s[i], side="left")])
+
+    def f1_b(j):  # S-(b_j) - D+(b_j)
+        return Gs[np.searchsorted(s, b[j], side="left")] - mu * (1.0 - Hs[j])
+
+    def f2_s(i):  # D-(s_i) - S+(s_i)
+        return mu * (1.0 - Hs[np.searchsorted(b, s[i], side="right")]) - Gs[i + 1]
+
+    def f2_b(j):  # D-(b_j) - S+(b_j)
+        return mu * (1.0 - Hs[j + 1]) - Gs[np.searchsorted(s, b[j], side="right")]
+
+    i1 = bisect.bisect_right(range(n), eps, key=f1_s)  # number of seller types with f1 <= 0
+    j1 = bisect.bisect_right(range(m), eps, key=f1_b)
+    i2 = bisect.bisect_left(range(n), -eps, key=lambda i: -f2_s(i))  # first with f2 <= 0
+    j2 = bisect.bisect_left(range(m), -eps, key=lambda j: -f2_b(j))
     p_hi = max(([s[i1 - 1]] if i1 else []) + ([b[j1 - 1]] if j1 else []))
     p_lo = min(([s[i2]] if i2 < n else []) + ([b[j2]] if j2 < m else []))
     if p_lo > p_hi:  # pragma: no cover - impossible for a valid market
@@ -444,10 +452,10 @@ def _ce_surpluses(ce, lam, nu):
     """Weighted surplus of each side at ``ce``'s price (types exactly at the price gain nothing,
     whatever they trade)."""
     s, b, price = ce.types_S, ce.types_B, ce.price
-    below = s < price
-    above = b > price
-    sw = float(np.dot((ce.probs_S * lam)[below], price - s[below]))
-    bw = float(ce.mu * np.dot((ce.probs_B * nu)[above], b[above] - price))
+    i = int(np.searchsorted(s, price, side="left"))  # sellers below the price
+    j = int(np.searchsorted(b, price, side="right"))  # buyers above it
+    sw = float(np.dot(ce.probs_S[:i] * lam[:i], price - s[:i]))
+    bw = float(ce.mu * np.dot(ce.probs_B[j:] * nu[j:], b[j:] - price))
     return sw, bw
 
 
