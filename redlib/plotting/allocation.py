@@ -234,7 +234,7 @@ def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=Tr
                 seen.setdefault(n, h)
         if created:
             fig.legend(list(seen.values()), list(seen.keys()), loc="outside lower center",
-                       ncols=min(len(seen), 3))
+                       ncols=min(len(seen), 2))
         else:
             # right of the panel, clear of the curves
             axes[0].legend(list(seen.values()), list(seen.keys()), loc="upper left",
