@@ -399,7 +399,7 @@ def test_smallest_text_uses_the_width_the_site_shows_the_figure_at():
     never enlarged): its text is measured there, not at ``SITE_WIDTH_PX``."""
     from redlib.plotting.layout import SITE_WIDTH_PX, smallest_text
 
-    for width_in, dpi in ((6.0, 110.0), (10.0, 110.0), (4.0, 100.0)):
+    for width_in, dpi in ((5.0, 110.0), (10.0, 110.0), (4.0, 100.0)):
         fig, ax = plt.subplots(figsize=(width_in, 3.0))
         ax.set_xticks([0, 1])
         for t in ax.get_xticklabels() + ax.get_yticklabels():
@@ -411,10 +411,11 @@ def test_smallest_text_uses_the_width_the_site_shows_the_figure_at():
         # an explicit width still wins
         assert smallest_text(fig, width_px=350.0)[0] == pytest.approx(11.0 * 350.0 / (72.0 * width_in))
         plt.close(fig)
-    # the 6-in figure at 110 dpi is shown 660 px wide, not 700
-    fig = plt.figure(figsize=(6.0, 3.0))
+    # a 5-in figure at 110 dpi is shown 550 px wide, narrower than the site's figure width
+    assert 550 < SITE_WIDTH_PX
+    fig = plt.figure(figsize=(5.0, 3.0))
     fig.text(0.5, 0.5, "label", fontsize=10.0)
-    assert smallest_text(fig, dpi=110.0)[0] == pytest.approx(10.0 * 660.0 / 432.0)
+    assert smallest_text(fig, dpi=110.0)[0] == pytest.approx(10.0 * 550.0 / 360.0)
     assert smallest_text(fig, dpi=110.0)[0] < smallest_text(fig, width_px=SITE_WIDTH_PX)[0]
     plt.close(fig)
 

@@ -173,6 +173,10 @@ def test_plot_allocation_layout(four):
     (lambda r: plot_schedules(r, ax=plt.subplots(1, 1)[1]), "ax"),
     (lambda r: plot_quality_split(None), (TypeError, "result")),
     (lambda r: plot_allocation(r, ["x"]), "labels"),
+    (lambda r: plot_allocation(r, regions=["pooled"]), "regions"),
+    (lambda r: plot_allocation(r, regions=[]), "regions"),
+    (lambda r: plot_allocation(r, regions=["free", "free", "random", "excluded"]), "regions"),
+    (lambda r: plot_allocation(r, regions="free"), (TypeError, "regions")),
 ])
 def test_bad_inputs_raise(four, call, match):
     exc, match = match if isinstance(match, tuple) else (ValueError, match)
@@ -208,16 +212,22 @@ def test_plot_allocation_keys_are_the_same_in_every_frame():
     lo, hi = (optimal_allocation(groups, tiers, a, grid_size=60) for a in (1.0, 2.5))
     assert any(k == "free" for *_, k in region_blocks(lo["low"])) and essential_atom(lo["low"]) > 0
     assert all(k != "free" for *_, k in region_blocks(hi["low"])) and essential_atom(hi["low"]) == 0
-    fig = plot_allocation(lo)
+    fig = plot_allocation(lo, regions=["free", "excluded"])
     keys = []
     for res in (lo, hi):
-        plot_allocation(res, fig=fig)
+        plot_allocation(res, regions=["free", "excluded"], fig=fig)
         assert not [a for a in layout.data_artists(fig) if isinstance(a, Legend)]  # all fixed
         legends = [lg for sub in fig.subfigs for lg in sub.legends] + \
                   [a.get_legend() for a in fig.axes if a.get_legend() is not None]
         keys.append([[t.get_text() for t in lg.get_texts()] for lg in legends])
     assert keys[0] == keys[1] and len(keys[0]) == 3
     top, q, split = keys[0]
-    assert top[:3] == ["random (pooled)", "free tier (T = 0)", "excluded (nothing)"]
+    assert top[:2] == ["free tier (T = 0)", "excluded (nothing)"] and "random (pooled)" not in top
+    # by default the key lists every kind of pooled interval
+    assert [t.get_text() for t in plot_allocation(lo).subfigs[0].legends[0].get_texts()][:3] == \
+        ["random (pooled)", "free tier (T = 0)", "excluded (nothing)"]
+    # a kind the result shows must be in the key
+    with pytest.raises(ValueError, match="regions must list every kind"):
+        plot_allocation(lo, regions=["excluded"])
     assert q == ["group low", "group middle", "group high", "free tier (T = 0)"]
     assert split == ["group low", "group middle", "group high", "unallocated"]

@@ -66,11 +66,20 @@ def test_plot_market_without_price_has_no_shading():
         (dict(buyer_mass=0.0), "buyer_mass"),
         (dict(price=float("nan")), "price"),
         (dict(r_max=-1.0), "r_max"),
+        (dict(legend="under"), "legend"),
     ],
 )
 def test_plot_market_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plot_market(Uniform(0, 1), Uniform(0, 1), **kwargs)
+
+
+def test_plot_market_legend_below_sits_under_the_axes():
+    fig = plot_market(Uniform(0, 1), Uniform(0, 1), buyer_mass=1.0, price=0.5, legend="below")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    leg = ax.get_legend().get_window_extent()
+    assert leg.y1 < ax.get_window_extent().y0 and leg.x0 >= 0 and leg.x1 <= fig.bbox.x1
 
 
 def test_plot_market_rejects_non_distribution():

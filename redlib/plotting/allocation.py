@@ -234,7 +234,7 @@ def plot_psi(result, labels=None, *, ax=None, ncols=None, titles=None, legend=Tr
                 seen.setdefault(n, h)
         if created:
             fig.legend(list(seen.values()), list(seen.keys()), loc="outside lower center",
-                       ncols=min(len(seen), 3))
+                       ncols=min(len(seen), 2))
         else:
             # right of the panel, clear of the curves
             axes[0].legend(list(seen.values()), list(seen.keys()), loc="upper left",
@@ -409,16 +409,16 @@ def plot_schedules(result, labels=None, *, ax=None, payments=True, legend=True):
     return fig
 
 
-def plot_allocation(result, labels=None, *, suptitle=None, fig=None):
+def plot_allocation(result, labels=None, *, suptitle=None, regions=None, fig=None):
     """Overview of an optimal allocation: the ``Psi_i`` panels, ``Q_i(r)`` and the quality split.
 
     Top row: :func:`plot_psi` (one panel per group).  Bottom row: expected quality ``Q_i(r)``
     (:func:`plot_schedules` without payments) and the split of qualities
     (:func:`plot_quality_split`).  Meant as the ``draw`` function of an
     :func:`~redlib.plotting.explore` slider over ``alpha``: its keys list every mark the panels can
-    show (each kind of pooled interval, the atom, the closure, the free tier), whether or not this
-    ``alpha`` shows it, so that they are the same in every frame and are drawn once
-    (:func:`~redlib.plotting.layout.fixed`).
+    show (each kind of pooled interval in ``regions``, the atom, the closure, the free tier),
+    whether or not this ``alpha`` shows it, so that they are the same in every frame and are drawn
+    once (:func:`~redlib.plotting.layout.fixed`).
 
     Parameters
     ----------
@@ -428,7 +428,10 @@ def plot_allocation(result, labels=None, *, suptitle=None, fig=None):
         Groups whose ``Psi_i`` and ``Q_i`` are drawn (default all).
     suptitle : str, optional
         Figure title (default names ``alpha``).
-
+    regions : sequence of str, optional
+        The kinds of pooled interval (keys of :data:`REGION_STYLE`) the key lists, in that order;
+        default all. A slider passes the kinds some frame shows, so that the key lists nothing no
+        frame has; a ``ValueError`` is raised if ``result`` shows a kind not listed.
     fig : matplotlib.figure.Figure, optional
         A figure this function made before: redrawn in place, keeping its axes and layout
         (see :mod:`redlib.plotting.layout`).
@@ -447,6 +450,18 @@ def plot_allocation(result, labels=None, *, suptitle=None, fig=None):
     4
     """
     labels = _labels(result, labels)
+    if regions is None:
+        regions = list(REGION_STYLE)
+    else:
+        if isinstance(regions, str):
+            raise TypeError(f"regions must be a sequence of region kinds, got the string {regions!r}")
+        regions = [check_in("regions", k, REGION_STYLE) for k in regions]
+        if not regions or len(set(regions)) < len(regions):
+            raise ValueError(f"regions must list at least one kind, each once, got {regions}")
+        shown = [k for lab in labels for *_, k in result[lab].regions if k in REGION_STYLE]
+        if set(shown) - set(regions):
+            raise ValueError(f"regions must list every kind the panels show: this result shows "
+                             f"{sorted(set(shown) - set(regions))}, not in {regions}")
     n = len(labels)
     if fig is None:
         fig = layout.figure(figsize=(max(9.0, 3.1 * n), 7.4))
@@ -460,7 +475,7 @@ def plot_allocation(result, labels=None, *, suptitle=None, fig=None):
     plot_psi(result, labels, ax=axes_top, legend=False)
     # the keys list every mark the panels can show, whether or not this alpha shows it: the same
     # in every frame of a slider over alpha (nothing comes and goes), so drawn once (fixed)
-    key = [Patch(facecolor=colour, alpha=0.22, lw=0, label=name) for colour, name in REGION_STYLE.values()]
+    key = [Patch(facecolor=REGION_STYLE[k][0], alpha=0.22, lw=0, label=REGION_STYLE[k][1]) for k in regions]
     key += [Line2D([], [], color="0.3", marker="o", ls="", ms=7,
                    label=r"atom $(\bar\lambda_i-\alpha)\,\underline{r}_i$, group's colour"),
             Line2D([], [], color="k", lw=1.5, ls="--", label="concave closure")]

@@ -123,7 +123,7 @@ def plot_instrument_paths(x, panels, *, xlabel, current=None, title=None, ax=Non
     x, panels = _check_panels(x, panels)
     _check_legend(legend)
     if ax is None:
-        fig, axes = layout.subplots(fig, 1, len(panels), figsize=(4.2 * len(panels) + 0.6, 3.8))
+        fig, axes = layout.subplots(fig, 1, len(panels), figsize=(4.4 * len(panels) + 0.8, 3.8))
         axes = list(axes[0])
     else:
         if fig is not None:
@@ -138,7 +138,7 @@ def plot_instrument_paths(x, panels, *, xlabel, current=None, title=None, ax=Non
     else:
         for a, (_, series) in zip(axes, panels):
             if len(series) > 1:
-                a.legend(fontsize=9)
+                a.legend()
     if title:
         fig.suptitle(title)
     return fig

@@ -35,13 +35,15 @@ __all__ = ["figure", "subplots", "clear_data", "data_artists", "fixed", "axis_li
            "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX",
            "NARROW_FIGURE_PX", "MIN_TEXT_PX"]
 
-#: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom.
-SITE_WIDTH_PX = 700
+#: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom: the narrowest
+#: a figure is drawn in a 1200-px-wide browser window (a frame player's image; a static figure
+#: gets the whole 624-px column). Wider windows show figures wider (739+ px at 1366 px).
+SITE_WIDTH_PX = 606
 #: Screen width below which the site fits figures to the column (phones), but never narrower than
 #: :data:`NARROW_FIGURE_PX`; a figure wider than the column scrolls inside its own box.
 NARROW_WIDTH_PX = 760
 #: Narrowest width at which the site shows a figure: text of :data:`MIN_TEXT_PX` at
-#: :data:`SITE_WIDTH_PX` is still 7 px there (``book/_ext/static/redlib_site.css``).
+#: :data:`SITE_WIDTH_PX` is still 8 px there (``book/_ext/static/redlib_site.css``).
 NARROW_FIGURE_PX = 490
 #: Smallest legible text on screen, in CSS pixels (tick labels, legends, annotations).
 MIN_TEXT_PX = 10.0

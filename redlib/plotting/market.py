@@ -140,14 +140,14 @@ def plot_weights(sides, *, n=401, ax=None, title=None):
         ax.plot(r, np.asarray(side.lam(r), dtype=float) / Lam, color=style.color(i), label=str(label))
     ax.axhline(2.0, color=C["black"], lw=1.2, ls="--")
     ax.axhline(1.0, color=C["black"], lw=0.8, ls=":")
-    ax.annotate("high same-side inequality above 2", xy=(0.98, 2.0), xycoords=("axes fraction", "data"),
+    ax.annotate("high same-side inequality", xy=(0.98, 2.0), xycoords=("axes fraction", "data"),
                 xytext=(0, 4), textcoords="offset points", ha="right", va="bottom")
     ax.set_xlabel("rate of substitution r")
     ax.set_ylabel(r"$\lambda(r)\,/\,\Lambda$")
     ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9))
+    ax.legend(loc="upper right")  # above the annotation of the line at 2
     return fig
 
 

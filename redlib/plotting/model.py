@@ -101,9 +101,10 @@ def plot_market(sellers, buyers, buyer_mass=1.0, price=None, *, r_max=None, ax=N
         Axes title.
     shade : bool, default True
         Shade the surplus regions at ``price``.
-    legend : {"auto", "outside", "inside", "none"}, default "auto"
-        Where to put the legend: "auto" is "outside" (right of the axes) for a new figure and
-        "inside" when drawing on a given ``ax``.
+    legend : {"auto", "outside", "below", "inside", "none"}, default "auto"
+        Where to put the legend: "outside" is right of the axes, "below" under them (two
+        columns; for a narrow panel); "auto" is "outside" for a new figure and "inside" when
+        drawing on a given ``ax``.
 
     Returns
     -------
@@ -124,7 +125,7 @@ def plot_market(sellers, buyers, buyer_mass=1.0, price=None, *, r_max=None, ax=N
     r_max = check_positive("r_max", r_max)
     if price is not None:
         price = check_finite("price", price)
-    check_in("legend", legend, ("auto", "outside", "inside", "none"))
+    check_in("legend", legend, ("auto", "outside", "below", "inside", "none"))
     if legend == "auto":
         legend = "outside" if ax is None else "inside"
     col = _side_colors()
@@ -154,6 +155,8 @@ def plot_market(sellers, buyers, buyer_mass=1.0, price=None, *, r_max=None, ax=N
         ax.set_title(title)
     if legend == "outside":
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    elif legend == "below":
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
     elif legend == "inside":
         ax.legend(loc="upper center", frameon=True, framealpha=0.9, edgecolor="none")
     return fig
@@ -429,13 +432,13 @@ def plot_thought_experiment(wealth, prices, Lam_ratios, current, *, sellers=None
     if with_market:
         if fig is None:
             fig = layout.figure(figsize=(10.0, 6.4))
-            gs = fig.add_gridspec(2, 2, width_ratios=(1.15, 1.0))
+            gs = fig.add_gridspec(2, 2, width_ratios=(1.0, 1.0))
             fig.add_subplot(gs[:, 0]), fig.add_subplot(gs[0, 1]), fig.add_subplot(gs[1, 1])
         else:
             layout.clear_data(fig)
         ax_m, ax_p, ax_L = fig.axes[:3]
         plot_market(sellers, buyers, buyer_mass, p_now, ax=ax_m, r_max=r_max,
-                    title=f"(a) the market at {name} = {current:.3g}", legend="outside")
+                    title=f"(a) the market at {name} = {current:.3g}", legend="below")
         names = "bc"
     else:
         fig, axes = layout.subplots(fig, 1, 2, figsize=(10.0, 4.0))

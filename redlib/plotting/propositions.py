@@ -125,29 +125,28 @@ def plot_check_summary(reports, dropped=None, no_hypothesis=None):
     tried = np.array([reports[k].tried for k in labels], dtype=float)
     passed = np.array([reports[k].passed for k in labels], dtype=float)
     y = np.arange(len(labels))[::-1]
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 0.34 * len(labels) + 1.6), sharey=True,
-                                  width_ratios=[1.4, 1])
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 0.4 * len(labels) + 1.8), sharey=True,
+                                  width_ratios=[1.2, 1])
     ax.barh(y, passed, color=style.COLOR["bluish_green"], label="held")
     ax.barh(y, tried - passed, left=passed, color=style.COLOR["vermillion"], label="failed")
     for yi, t, p in zip(y, tried, passed):
-        ax.text(t + 0.3, yi, f"{int(p)}/{int(t)}", va="center", fontsize="small")
+        ax.text(t + 0.3, yi, f"{int(p)}/{int(t)}", va="center")
     ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize="small")
-    ax.set_xlabel("random instances (all hypotheses met)")
+    ax.set_yticklabels(labels)
+    ax.set_xlabel("random instances\n(all hypotheses met)")
     ax.set_xlim(0, max(tried.max(), 1) * 1.25)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize="small")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     for yi, k in zip(y, labels):
         hyps = dropped.get(k, {})
         if not hyps:
             why = no_hypothesis.get(k)
             ax2.text(0.1, yi, f"none: {why}" if why else "none dropped", va="center",
-                     color="0.35" if why else style.COLOR["vermillion"], fontsize="small")
+                     color="0.35" if why else style.COLOR["vermillion"])
         for j, (h, ok) in enumerate(hyps.items()):
             ax2.plot(j + 0.3, yi, "o", ms=8, color=style.COLOR["blue"], mfc=style.COLOR["blue"] if ok else "none")
     ax2.set_xlim(0, 4)
     ax2.set_xticks([])
-    ax2.set_xlabel("hypotheses dropped\n(filled: counterexample found; open: not needed alone)",
-                   fontsize="small")
+    ax2.set_xlabel("hypotheses dropped\n(filled: counterexample found;\nopen: not needed alone)")
     return fig
 
 

@@ -42,19 +42,20 @@ RC = {
     "savefig.facecolor": "white",
     "savefig.edgecolor": "white",
     "savefig.transparent": False,
-    # readable sizes on a laptop screen and a projector
+    # readable sizes on a laptop screen and a projector: a 10-inch-wide figure shown at the
+    # site's figure width (redlib.plotting.layout.SITE_WIDTH_PX, 606 px) has text >= 10 px
     "figure.figsize": (7.0, 4.5),
     "figure.dpi": 100,
     "savefig.dpi": 110,
     "figure.constrained_layout.use": True,
-    "font.size": 12,
-    "axes.titlesize": 14,
-    "axes.labelsize": 13,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
-    "legend.fontsize": 11,
+    "font.size": 13.5,
+    "axes.titlesize": 15.5,
+    "axes.labelsize": 14.5,
+    "xtick.labelsize": 12.5,
+    "ytick.labelsize": 12.5,
+    "legend.fontsize": 12.5,
     "legend.frameon": False,
-    "figure.titlesize": 15,
+    "figure.titlesize": 17,
     # clean axes
     "axes.spines.top": False,
     "axes.spines.right": False,
