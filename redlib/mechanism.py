@@ -1422,7 +1422,9 @@ class InequalityMap:
     welfare, gain_over_ce, quantity : numpy.ndarray, shape (n_s, n_c)
         Optimal welfare, its gain over competitive equilibrium, and the optimal quantity.
     n_prices : numpy.ndarray of int, shape (n_s, n_c)
-        Number of posted prices of the optimum.
+        Number of posted prices of the optimum.  (Where several optima raise the same least
+        revenue, the quantity and the number of prices are those of one of them, as in
+        :func:`optimal_mechanism`.)
     seller_rationing, buyer_rationing : numpy.ndarray of bool, shape (n_s, n_c)
         Which side is rationed.
     mu, lump_sum, grid_size, sides
