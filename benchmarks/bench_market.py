@@ -143,27 +143,24 @@ def main():
         f"(max {max(times) * 1e3:.0f} ms), of which solve {np.median(solve_only) * 1e3:.0f} ms "
         f"and redraw {np.median(draw_only) * 1e3:.0f} ms (medians).")
     out()
-    # the path the book's live sliders take: explore() draws a new figure and renders a PNG
+    # a new 4-panel figure per step, rendered to PNG: the path of a slider that does not redraw
+    # in place (the chapters' sliders redraw in place: benchmarks/bench_widgets.py times those)
     from redlib.plotting import style
-    from redlib.plotting.explore import _draw_png
+    from redlib.plotting.explore import render_png
     from redlib.plotting.market import plot_mechanism
 
     style.use()
-
-    def draw_chapter_figure(mu):
-        market = instance(mu)
-        return plot_mechanism(optimal_mechanism(market), market, title=f"mu = {mu:.2f}")
-
-    live = []
+    fresh = []
     for mu in np.linspace(0.3, 1.5, 7):
         t = time.perf_counter()
-        _draw_png(draw_chapter_figure, mu)
-        live.append(time.perf_counter() - t)
-    out(f"Live slider of the chapters (`redlib.plotting.explore`: re-solve + a new 4-panel "
-        f"`plot_mechanism` figure rendered to PNG), 7 positions of mu: median "
-        f"{np.median(live) * 1e3:.0f} ms (max {max(live) * 1e3:.0f} ms). The solve is a few ms; "
-        f"drawing the figure from scratch dominates, so the 100 ms target holds for artist updates "
-        f"(above) but not for this path.")
+        market = instance(mu)
+        render_png(plot_mechanism(optimal_mechanism(market), market, title=f"mu = {mu:.2f}"))
+        fresh.append(time.perf_counter() - t)
+    out(f"A new 4-panel `plot_mechanism` figure per step (re-solve, draw from scratch, render "
+        f"to PNG with `redlib.plotting.explore.render_png`), 7 positions of mu: median "
+        f"{np.median(fresh) * 1e3:.0f} ms (max {max(fresh) * 1e3:.0f} ms). Drawing from scratch "
+        f"dominates; the chapters' live sliders redraw in place instead (`bench_widgets.py`, "
+        f"section \"Live sliders\").")
     if not args.no_write:
         write_section("\n".join(lines))
 
