@@ -432,3 +432,17 @@ def test_smallest_text_rejects_bad_widths(kwargs, error, match):
             smallest_text(fig, **kwargs)
     finally:
         plt.close(fig)
+
+
+def test_rationing_boundary_figure_keeps_its_labels_off_the_points():
+    # the theta = 1 reference line is named in the key: a label next to it covered the points
+    from redlib.plotting.layout import overlaps
+    from redlib.plotting.propositions import plot_rationing_boundary
+    from redlib.propositions.general import rationing_boundary
+
+    fig = plot_rationing_boundary(rationing_boundary([0.0, 1.0, 2.0, 4.0], [1.0, 2.0, 3.0],
+                                                     buyer_mass=0.2, grid_size=40))
+    (ax,) = fig.axes
+    assert len(ax.texts) == 0 and overlaps(fig) == []
+    assert any("theta = 1" in t.get_text() for t in ax.get_legend().get_texts())
+    plt.close(fig)

@@ -107,6 +107,25 @@ def test_plot_induced_weights_shows_lam_of_product_density():
     np.testing.assert_allclose(_line(ax_c, r"$2\Lambda_S").get_ydata(), 3.0, rtol=2e-3)
 
 
+def test_plot_induced_weights_labels_each_ray_where_it_leaves_the_panel():
+    # the rays are labelled at their exit (top edge, or right edge for a flat ray), not by a
+    # legend, which covered them; no label covers a ray
+    from redlib import weights_from_joint
+    from redlib.plotting.layout import overlaps
+
+    def pdf(vK, vM):
+        return np.ones(np.broadcast(vK, vM).shape)
+
+    joint = (pdf, (0.0, 1.0), (1.0, 2.0))
+    fig = plot_induced_weights([joint], [weights_from_joint(*joint)], labels=["sellers"],
+                               rays=(0.25, 0.75, 0.9), r_max=0.9)
+    ax = fig.axes[0]
+    assert ax.get_legend() is None
+    exits = {t.get_text(): t.xy for t in ax.texts}
+    assert exits == {"$r=0.25$": (2.0, 0.5), "$r=0.75$": (1 / 0.75, 1.0), "$r=0.9$": (1 / 0.9, 1.0)}
+    assert overlaps(fig) == []
+
+
 def test_plot_induced_weights_rejects_mismatch():
     with pytest.raises(ValueError, match="joints and induced"):
         plot_induced_weights([], [])

@@ -257,8 +257,13 @@ def plot_induced_weights(joints, induced, *, labels=("sellers", "buyers"), rays=
         for j, r in enumerate(rays):
             m = np.geomspace(m_lo, m_hi, 400)
             ok = (r * m >= k_lo) & (r * m <= k_hi)
-            ax.plot(m[ok], r * m[ok], color="k", lw=1.2, ls=["-", "--", ":"][j % 3],
-                    label=f"$r={r:g}$")
+            ax.plot(m[ok], r * m[ok], color="k", lw=1.2, ls=["-", "--", ":"][j % 3])
+            if ok.any():  # labelled where it leaves the panel (a legend would cover the rays)
+                top = r * m_hi > k_hi  # through the top edge, else through the right edge
+                x, y = (k_hi / r, k_hi) if top else (m_hi, r * m_hi)
+                ax.annotate(f"$r={r:g}$", (x, y), xytext=(4, -2) if top else (-3, 3),
+                            textcoords="offset points", ha="left" if top else "right",
+                            va="top" if top else "bottom")
         ax.set_xscale("log")
         ticks = [t for e in range(-6, 7) for t in (10.0 ** e, 3 * 10.0 ** e) if m_lo <= t <= m_hi]
         ax.xaxis.set_major_locator(FixedLocator(ticks))
@@ -270,8 +275,6 @@ def plot_induced_weights(joints, induced, *, labels=("sellers", "buyers"), rays=
         ax.set_ylabel(r"value for the good $v^K$")
         ax.set_title(f"({letters[k]}) joint density, {labels[k]}")
         ax.grid(False)
-        ax.legend(title="rays", loc="upper left", frameon=True, framealpha=0.9,
-                  edgecolor="none")
 
     r = np.linspace(0.0, r_max, 400)
     for k, w in enumerate(induced):

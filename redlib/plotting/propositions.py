@@ -185,8 +185,8 @@ def plot_rationing_boundary(data):
             label=r"$\lambda_S(0)$ first exceeds $2\alpha^*$")
     ax.plot(data["boundary"], cs, color=style.COLOR["vermillion"], lw=2,
             label="computed rationing boundary")
-    ax.axvline(1.0, color="0.4", ls="--", lw=1)
-    ax.text(1.02, cs.max(), r"$\lambda_S(0) = 2\Lambda_S$", va="top", color="0.3")
+    # (in the key: a label on the plot would cover the points next to the line)
+    ax.axvline(1.0, color="0.4", ls="--", lw=1, label=r"$\theta = 1$: $\lambda_S(0) = 2\Lambda_S$")
     ax.set_xlabel(r"seller same-side inequality $\theta$  ($\lambda_S(0) = (1+\theta)\Lambda_S$)")
     ax.set_ylabel(r"cross-side inequality $\Lambda_S/\Lambda_B$")
     ax.set_title(rf"Where sellers are rationed ($\mu$ = {data['mu']:g})")
