@@ -1,4 +1,5 @@
 """Unit tests of the site's local Sphinx extension (book/_ext/redlib_site.py)."""
+import importlib
 import importlib.util
 from pathlib import Path
 
@@ -127,3 +128,38 @@ def test_docstring_math_has_no_unicode_greek():
     tex = ext.literal_to_math("λ(r) = E[w^{-γ} | r]")
     assert tex == r"\lambda (r) = \mathbb{E}[w^{-\gamma } \mid r]"
     assert tex.isascii()
+
+
+def test_the_site_wraps_figures_with_a_variant_in_a_picture(tmp_path, monkeypatch):
+    explore = importlib.import_module("redlib.plotting.explore")
+    monkeypatch.setenv(explore.CACHE_ENV, str(tmp_path / "cache"))
+    out = tmp_path / "html"
+    (out / "_images").mkdir(parents=True)
+    (out / "book").mkdir()
+    (out / "_images" / "a.png").write_bytes(b"wide a")
+    (out / "_images" / "b.png").write_bytes(b"wide b")
+    explore.narrow_path(b"wide a").parent.mkdir(parents=True)
+    explore.narrow_path(b"wide a").write_bytes(b"narrow a")
+    page = out / "book" / "ch.html"
+    page.write_text('<div class="cell_output"><img alt="Two panels" src="../_images/a.png" />'
+                    '<img alt="One panel" src="../_images/b.png" /></div>', encoding="utf-8")
+
+    class App:
+        outdir = str(out)
+
+        class builder:
+            format = "html"
+
+    for _ in range(2):  # a second pass (an incremental build) changes nothing
+        ext._narrow_pictures(App(), None)
+        text = page.read_text(encoding="utf-8")
+        assert text.count("<picture") == 1
+        assert ('<picture class="redlib-narrow"><source media="(max-width: 600px)" '
+                'srcset="../_images/a-narrow.png" type="image/png"><img alt="Two panels" '
+                'src="../_images/a.png" /></picture>') in text
+        assert '<img alt="One panel" src="../_images/b.png" /></div>' in text
+    assert (out / "_images" / "a-narrow.png").read_bytes() == b"narrow a"
+    App.builder.format = "latex"
+    page.write_text("unchanged", encoding="utf-8")
+    ext._narrow_pictures(App(), None)
+    assert page.read_text(encoding="utf-8") == "unchanged"

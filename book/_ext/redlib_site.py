@@ -12,6 +12,8 @@
   (``_name``, deliberately undocumented) is shown as code. Anything else still warns (``-n``).
 * Frame players: the frames of every :func:`redlib.plotting.explore` player are copied from the
   frame cache into the site, next to the page that shows them (``_frames/<key>/NNN.png``).
+* Phones: multi-panel static figures get a one-column variant (a ``<picture>`` source), see
+  :func:`_narrow_pictures`.
 * Page weight: the theme's Font Awesome *script* is dropped (its web fonts draw the icons).
 * Styles: ``static/redlib_site.css`` and the references in author--year form (a pybtex style).
 * Math in docstrings: literals in the papers' notation (``lam_S(r) >= 2 Lam_S``) are rendered as
@@ -338,6 +340,59 @@ def _copy_frames(app, exc):
     logger.info("redlib_site: %d frame file(s) copied next to their pages", copied)
 
 
+_IMG_OR_PICTURE = re.compile(r'<picture class="redlib-narrow">.*?</picture>'
+                             r'|<img\b[^>]*?\ssrc="([^"]*_images/[^"/]+\.png)"[^>]*>', re.DOTALL)
+
+
+def _narrow_pictures(app, exc):
+    """Phones get multi-panel figures in one column. A static-site kernel wrote, for every
+    multi-panel figure it displayed, a stacked variant to the frame cache under a digest of the
+    figure's PNG (:func:`redlib.plotting.explore.install_narrow_figures`,
+    :func:`redlib.plotting.explore.narrow_path`). Each output image of the site with such a
+    variant is wrapped in a ``<picture>`` whose ``<source>`` (media
+    :data:`redlib.plotting.layout.NARROW_MEDIA`) is the variant, copied beside the image
+    (``_images/<name>-narrow.png``); the ``<img>`` itself, with its alt text, is unchanged. The
+    PDF (LaTeX builder) keeps the figures as they are."""
+    if exc is not None or app.builder.format != "html":
+        return
+    import html as _html
+    import shutil
+
+    from redlib.plotting.explore import narrow_path
+    from redlib.plotting.layout import NARROW_MEDIA
+
+    outdir = Path(app.outdir)
+    digests, wrapped = {}, 0
+    for page in sorted(outdir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+
+        def wrap(m):
+            nonlocal wrapped
+            if m.group(1) is None:  # already a <picture>
+                return m.group(0)
+            src = _html.unescape(m.group(1))
+            img = (page.parent / src).resolve()
+            if not img.is_file():
+                return m.group(0)
+            if img not in digests:
+                digests[img] = narrow_path(img.read_bytes())
+            narrow = digests[img]
+            if not narrow.is_file():
+                return m.group(0)
+            dst = img.with_name(f"{img.stem}-narrow.png")
+            if not dst.is_file() or dst.stat().st_size != narrow.stat().st_size:
+                shutil.copyfile(narrow, dst)
+            wrapped += 1
+            srcset = m.group(1).rsplit("/", 1)[0] + "/" + dst.name
+            return (f'<picture class="redlib-narrow"><source media="{NARROW_MEDIA}" '
+                    f'srcset="{srcset}" type="image/png">{m.group(0)}</picture>')
+
+        new = _IMG_OR_PICTURE.sub(wrap, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    logger.info("redlib_site: %d figure(s) with a one-column variant for narrow screens", wrapped)
+
+
 _ICON_SCRIPT = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
 
 
@@ -483,6 +538,7 @@ def setup(app):
     app.connect("autodoc-process-docstring", _module_sections_to_rubrics)
     app.connect("autodoc-process-docstring", _docstring_math)
     app.connect("build-finished", _copy_frames, priority=800)
+    app.connect("build-finished", _narrow_pictures, priority=805)
     app.connect("build-finished", _drop_icon_script, priority=810)
     app.connect("build-finished", _check_offline, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

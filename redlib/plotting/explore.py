@@ -56,7 +56,8 @@ from matplotlib.figure import Figure
 from . import layout
 
 __all__ = ["explore", "render_png", "frame_player_html", "static_site", "frame_cache_dir",
-           "Exploration", "LiveFigure", "MIN_FRAMES", "FRAMES_DIR"]
+           "Exploration", "LiveFigure", "MIN_FRAMES", "FRAMES_DIR",
+           "NARROW_DIR", "narrow_path", "install_narrow_figures"]
 
 STATIC_SITE_ENV = "REDLIB_STATIC_SITE"
 #: Environment variable naming the frame cache folder (set by the site build).
@@ -629,6 +630,104 @@ def _in_kernel() -> bool:
         return False
     ip = get_ipython()
     return ip is not None and getattr(ip, "kernel", None) is not None
+
+
+#: Sub-folder of the frame cache holding the one-column variants of the static figures of the
+#: site (see :func:`narrow_path`).
+NARROW_DIR = "narrow"
+_NARROW_VERSION = b"redlib-narrow-2\n"  # bump when the stacked layout changes
+
+
+def narrow_path(png: bytes) -> Path:
+    """Where the frame cache keeps the one-column variant of the figure whose PNG is ``png``.
+
+    Parameters
+    ----------
+    png : bytes
+        The figure's PNG as the notebook shows it.
+
+    Returns
+    -------
+    pathlib.Path
+        ``frame_cache_dir() / NARROW_DIR / "<sha256>.png"`` (the file may not exist).
+
+    Examples
+    --------
+    >>> from redlib.plotting.explore import narrow_path
+    >>> narrow_path(b"...").parent.name
+    'narrow'
+    """
+    if not isinstance(png, (bytes, bytearray)):
+        raise TypeError(f"png must be bytes, got {type(png).__name__}")
+    key = hashlib.sha256(_NARROW_VERSION + bytes(png)).hexdigest()
+    return frame_cache_dir() / NARROW_DIR / f"{key}.png"
+
+
+def _narrow_wrap(png_formatter):
+    """Wrap the kernel's ``image/png`` formatter of figures: same output, and the stacked variant
+    of the figure (:func:`redlib.plotting.layout.stacked_png`) written to the frame cache under
+    a digest of that output (:func:`narrow_path`), where the site build finds it
+    (``book/_ext/redlib_site.py``)."""
+    if getattr(png_formatter, "_redlib_narrow", False):
+        return png_formatter
+
+    @functools.wraps(png_formatter)
+    def formatter(fig):
+        out = png_formatter(fig)
+        data = out[0] if isinstance(out, tuple) else out
+        if data:
+            raw = base64.b64decode(data) if isinstance(data, str) else bytes(data)
+            path = narrow_path(raw)
+            if not path.is_file():
+                narrow = layout.stacked_png(fig)
+                if narrow is not None:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    _write(path, narrow)
+        return out
+
+    formatter._redlib_narrow = True
+    return formatter
+
+
+def install_narrow_figures() -> bool:
+    """In a static-site kernel, also render every displayed multi-panel figure in one column.
+
+    Called by :func:`redlib.plotting.style.use`. Only when :func:`static_site` is true and the
+    code runs in an IPython kernel (the site build's); elsewhere (JupyterLab, scripts, the PDF's
+    LaTeX) nothing changes. The notebook's output is unchanged too: the variant goes to the
+    frame cache, and the site build shows it on phones through a ``<picture>`` element.
+
+    Returns
+    -------
+    bool
+        Whether the hook is installed.
+
+    Examples
+    --------
+    >>> from redlib.plotting.explore import install_narrow_figures
+    >>> install_narrow_figures()   # not in a static-site kernel
+    False
+    """
+    if not (static_site() and _in_kernel()):
+        return False
+    from IPython import get_ipython
+
+    ip = get_ipython()
+    plt._get_backend_mod()  # activates the inline backend now: it sets its own png formatter
+
+    def ensure(*_args):
+        fmt = ip.display_formatter.formatters["image/png"]
+        try:
+            current = fmt.lookup_by_type(Figure)
+        except KeyError:
+            return
+        fmt.for_type(Figure, _narrow_wrap(current))
+
+    ensure()
+    if not getattr(ip, "_redlib_narrow_hook", False):
+        ip.events.register("pre_run_cell", ensure)  # again, should the backend be reset
+        ip._redlib_narrow_hook = True
+    return True
 
 
 # ------------------------------------------------------------------------------ live slider

@@ -33,7 +33,8 @@ from matplotlib.figure import Figure, SubFigure
 
 __all__ = ["figure", "subplots", "clear_data", "data_artists", "fixed", "axis_limits", "union_limits", "set_axis_limits",
            "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX",
-           "NARROW_FIGURE_PX", "MIN_TEXT_PX"]
+           "NARROW_FIGURE_PX", "MIN_TEXT_PX", "NARROW_MEDIA", "NARROW_COLUMN_PX", "NARROW_FIGURE_IN",
+           "stacked_png"]
 
 #: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom: the narrowest
 #: a figure is drawn in a 1200-px-wide browser window (a frame player's image; a static figure
@@ -47,6 +48,16 @@ NARROW_WIDTH_PX = 760
 NARROW_FIGURE_PX = 490
 #: Smallest legible text on screen, in CSS pixels (tick labels, legends, annotations).
 MIN_TEXT_PX = 10.0
+#: Media query under which the site shows the one-column variant of a multi-panel static figure
+#: (:func:`stacked_png`) instead of the figure itself (a ``<picture>`` source).
+NARROW_MEDIA = "(max-width: 600px)"
+#: Width (CSS pixels) of the text column in a 400-px-wide browser window: the width at which the
+#: site shows a stacked figure on a phone (measured in Chromium: 368 px; wider on wider
+#: phones, which only enlarges the text).
+NARROW_COLUMN_PX = 368
+#: Width (inches) of a stacked figure: shown :data:`NARROW_COLUMN_PX` wide, one point is about
+#: 1 px, so the book's text (12.5 pt and larger) is >= 12 px on a phone.
+NARROW_FIGURE_IN = 5.0
 
 
 def _check_fig(fig):
@@ -592,3 +603,185 @@ def legend_outside(fig, axes=None, *, where="lower center", ncols=None):
         return None
     n = ncols or min(len(seen), 4)
     return fig.legend(list(seen.values()), list(seen.keys()), loc=f"outside {where}", ncols=n)
+
+
+def _stack_slots(fig):
+    """The panels of ``fig`` in reading order (axes sharing a grid cell, e.g. twins, together),
+    or None when the figure cannot be re-laid out in one column. Panels whose columns share their
+    x axis (``sharex="col"``) are read down the columns, so that shared panels stay adjacent."""
+    from matplotlib.gridspec import GridSpec
+
+    if getattr(fig, "subfigs", None):
+        return None
+    grid, slots = None, {}
+    for ax in fig.axes:
+        ss = ax.get_subplotspec()
+        if ss is None:          # colorbars, axes placed by hand
+            return None
+        gs = ss.get_gridspec()
+        if type(gs) is not GridSpec:  # nested grids (subgridspec)
+            return None
+        if grid is None:
+            grid = gs
+        elif gs is not grid:
+            return None
+        if not ax.get_visible():
+            continue
+        slots.setdefault((ss.rowspan.start, ss.colspan.start, ss.rowspan.stop, ss.colspan.stop), []).append(ax)
+    if grid is None or len(slots) < 2:
+        return None
+    keys = sorted(slots)
+    by_col = sorted(keys, key=lambda k: (k[1], k[0]))
+    down = any(a[1] == b[1] and slots[a][0].get_shared_x_axes().joined(slots[a][0], slots[b][0])
+               for a, b in zip(by_col, by_col[1:]))
+    return grid, [slots[k] for k in (by_col if down else keys)]
+
+
+def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dpi=None,
+                min_text_px=MIN_TEXT_PX):
+    """A PNG of a multi-panel figure re-laid out in one column (the site's phone variant).
+
+    Every panel (an axes placed on the figure's grid; twin axes stay together) gets a row of its
+    own, in reading order, with its own aspect ratio; the figure is ``width_in`` inches wide,
+    suptitle and figure legends (e.g. :func:`legend_outside`, at most 2 columns here) placed by
+    the constrained layout engine (legends outside the panels go below them, in at most two
+    columns; long titles wrap; tick labels hidden by shared axes are shown). The figure itself is
+    left as it was: grid positions, size, layout engine, axes positions, tick labels and legends
+    are restored afterwards.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (not modified).
+    width_in : float, default :data:`NARROW_FIGURE_IN`
+        Width of the stacked figure in inches.
+    shown_px : float, default :data:`NARROW_COLUMN_PX`
+        Width (CSS pixels) at which the PNG is shown; its smallest text there must be at least
+        ``min_text_px``.
+    dpi : float, optional
+        Resolution; defaults to ``rcParams["savefig.dpi"]``.
+    min_text_px : float, default :data:`MIN_TEXT_PX`
+
+    Returns
+    -------
+    bytes or None
+        The PNG (its ``redlib:min_text_px`` text chunk gives the smallest text at ``shown_px``),
+        or None when the figure has a single panel, cannot be stacked (colorbars, axes placed
+        by hand, subfigures, nested grids) or its smallest text would be below ``min_text_px``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import stacked_png
+    >>> fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), layout="constrained")
+    >>> png = stacked_png(fig)
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", fig.get_size_inches().tolist()
+    (True, [9.0, 3.5])
+    >>> stacked_png(plt.figure()) is None
+    True
+    """
+    import io
+
+    from matplotlib.gridspec import GridSpec
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    for name, v in (("width_in", width_in), ("shown_px", shown_px), ("dpi", dpi),
+                    ("min_text_px", min_text_px)):
+        if v is None and name == "dpi":
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a number, got {type(v).__name__}")
+        if not np.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+    found = _stack_slots(fig)
+    if found is None:
+        return None
+    grid, slots = found
+    if dpi is None:
+        dpi = plt.rcParams["savefig.dpi"]
+        dpi = fig.dpi if dpi == "figure" else float(dpi)
+    nrows, ncols = grid.get_geometry()
+    w0, h0 = fig.get_size_inches()
+    # each panel keeps the aspect it has in the figure (within limits)
+    aspect = float(np.clip((h0 / nrows) / (w0 / ncols), 0.5, 1.2))
+    # legends outside the panels go below them, in at most 2 columns (redrawn, then removed)
+    moved = [leg for leg in fig.legends if leg.get_visible() and leg._outside_loc]
+    titles = [t for t in [getattr(fig, "_suptitle", None), *(ax.title for ax in fig.axes)]
+              if t is not None and t.get_text()]
+    saved = dict(size=(w0, h0), engine=fig.get_layout_engine(),
+                 axes=[(ax, ax.get_subplotspec(), ax.get_position(original=True),
+                        ax.get_position(original=False), ax.get_in_layout(),
+                        {k: v for k, v in ax.xaxis.get_tick_params().items() if k == "labelbottom"},
+                        {k: v for k, v in ax.yaxis.get_tick_params().items() if k == "labelleft"})
+                       for ax in fig.axes],
+                 wrap=[(t, t.get_wrap()) for t in titles], added=[])
+    extra = 0.55 * bool(getattr(fig, "_suptitle", None) and fig._suptitle.get_text())
+    try:
+        for leg in moved:
+            labels = [t.get_text() for t in leg.get_texts()]
+            ncols = 2 if max(map(len, labels)) <= 18 else 1
+            leg.set_visible(False)
+            leg.set_in_layout(False)
+            saved["added"].append(fig.legend(leg.legend_handles, labels, ncols=ncols,
+                                             loc="outside lower center"))
+            extra += 0.32 * np.ceil(len(labels) / ncols) + 0.15
+        for t in titles:
+            t.set_wrap(True)
+        for group in slots:
+            for ax in group:
+                if ax.xaxis.get_tick_params().get("labelbottom", True) is False:
+                    ax.xaxis.set_tick_params(labelbottom=True)
+                if ax.yaxis.get_tick_params().get("labelleft", True) is False and ax is group[0]:
+                    ax.yaxis.set_tick_params(labelleft=True)
+        column = GridSpec(len(slots), 1, figure=fig)
+        for ax, *_ in saved["axes"]:
+            if not ax.get_visible():
+                ax.set_in_layout(False)
+                ax.set_subplotspec(column[0, 0])
+        for i, group in enumerate(slots):
+            for ax in group:
+                ax.set_subplotspec(column[i, 0])
+        fig.set_layout_engine("constrained")
+        fig.set_size_inches(width_in, len(slots) * width_in * aspect + extra)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        from PIL import Image
+
+        buf.seek(0)
+        png_w = Image.open(buf).size[0]
+        # shown ``shown_px`` wide, the PNG (``png_w`` px, tight box) scales the figure by this
+        text, _ = smallest_text(fig, width_px=float(shown_px) * width_in * dpi / png_w)
+        if text < min_text_px:
+            return None
+        from PIL.PngImagePlugin import PngInfo
+
+        buf.seek(0)
+        img = Image.open(buf)
+        info = PngInfo()
+        info.add_text("redlib:min_text_px", f"{text:.2f}")
+        info.add_text("redlib:shown_px", f"{float(shown_px):g}")
+        out = io.BytesIO()
+        img.save(out, format="png", pnginfo=info, optimize=True)
+        return out.getvalue()
+    finally:
+        fig.set_size_inches(*saved["size"])
+        if saved["engine"] is None:
+            fig.set_layout_engine("none")
+        else:
+            fig.set_layout_engine(saved["engine"])
+        for ax, ss, orig, active, in_layout, xt, yt in saved["axes"]:
+            ax.set_subplotspec(ss)
+            ax._set_position(orig, which="original")
+            ax._set_position(active, which="active")
+            ax.set_in_layout(in_layout)
+            ax.xaxis.set_tick_params(**xt)
+            ax.yaxis.set_tick_params(**yt)
+        for leg in saved["added"]:
+            leg.remove()
+        for leg in moved:
+            leg.set_visible(True)
+            leg.set_in_layout(True)
+        for t, wrap in saved["wrap"]:
+            t.set_wrap(wrap)
+        fig.stale = True

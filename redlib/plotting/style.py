@@ -14,6 +14,8 @@ from __future__ import annotations
 import matplotlib as mpl
 from cycler import cycler
 
+from .explore import install_narrow_figures
+
 __all__ = ["COLOR", "COLORS", "RC", "use", "color"]
 
 #: The eight Okabe--Ito colours by name.
@@ -75,7 +77,9 @@ RC = {
 def use() -> None:
     """Install the book's matplotlib style (palette, font sizes, white backgrounds).
 
-    Call once at the top of a notebook; it updates :data:`matplotlib.rcParams` in place.
+    Call once at the top of a notebook; it updates :data:`matplotlib.rcParams` in place. In the
+    site build's kernels it also installs
+    :func:`redlib.plotting.explore.install_narrow_figures` (elsewhere nothing else changes).
 
     Returns
     -------
@@ -90,6 +94,7 @@ def use() -> None:
     'white'
     """
     mpl.rcParams.update(RC)
+    install_narrow_figures()  # site build only: phones get multi-panel figures in one column
 
 
 def color(i: int) -> str:

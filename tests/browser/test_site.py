@@ -434,43 +434,90 @@ def test_output_lines_do_not_run_off_the_page(browser, server):
     assert not wide, wide
 
 
-def test_narrow_screen_layout(browser, server):
-    """At phone width (400 px) the page never scrolls sideways; a figure fills the column but is
-    shown at least ``NARROW_FIGURE_PX`` (490 px) wide, where its smallest text (>= 10 px at the
-    site's figure width, 606 px) stays >= 8 px; one wider than the column scrolls inside its own box."""
-    from redlib.plotting.layout import MIN_TEXT_PX, NARROW_FIGURE_PX, SITE_WIDTH_PX
+_FIGURES_JS = """(least) => {
+    const vw = document.documentElement.clientWidth;
+    const clipper = (e) => { for (let a = e.parentElement; a; a = a.parentElement) {
+        if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a; }
+      return null; };
+    const imgs = [...document.querySelectorAll('.bd-content .cell_output img')]
+      .filter(i => i.naturalWidth >= least && i.offsetParent !== null);
+    const column = document.querySelector('.bd-content .cell_output');
+    return {page: document.documentElement.scrollWidth, vw,
+      column: column ? column.getBoundingClientRect().width : null,
+      figs: imgs.map(i => { const r = i.getBoundingClientRect(), c = clipper(i);
+        const b = c ? c.getBoundingClientRect() : r;
+        return {src: i.currentSrc, name: i.currentSrc.slice(-50), width: r.width,
+                natural: i.naturalWidth, left: b.left, right: b.right,
+                stacked: !!i.closest('picture.redlib-narrow'),
+                scrolls: !!c && c.scrollWidth > c.clientWidth}; })}; }"""
 
-    problems, figures = [], 0
+
+def _png_text(src):
+    """The ``redlib:*`` text chunks of a site image (written by layout.stacked_png)."""
+    from PIL import Image
+
+    rel = urllib.parse.urlsplit(src).path.lstrip("/")
+    with Image.open(SITE / urllib.parse.unquote(rel)) as im:
+        return dict(im.text)
+
+
+def test_narrow_screen_layout(browser, server):
+    """At phone width (400 px) the page never scrolls sideways. A multi-panel static figure shows
+    its one-column variant (``<picture>``, layout.stacked_png): at most the column wide, no scroll
+    box, its smallest text >= ``MIN_TEXT_PX`` as shown. Any other figure fills the column but is
+    shown at least ``NARROW_FIGURE_PX`` (490 px) wide, where its smallest text (>= 10 px at the
+    site's figure width, 606 px) stays >= 8 px; one wider than the column scrolls inside its own
+    box. At 1200 px every figure is the wide one."""
+    from redlib.plotting.layout import MIN_TEXT_PX, NARROW_COLUMN_PX, NARROW_FIGURE_PX, SITE_WIDTH_PX
+
+    problems, figures, stacked, wide_checked = [], 0, 0, 0
     for path in CHAPTERS:
         v = _visit(browser, server, path, width=400, height=900)
         try:
-            facts = v.page.evaluate("""(least) => {
-                const vw = document.documentElement.clientWidth;
-                const clipper = (e) => { for (let a = e.parentElement; a; a = a.parentElement) {
-                    if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a; }
-                  return null; };
-                const imgs = [...document.querySelectorAll('.bd-content .cell_output img')]
-                  .filter(i => i.naturalWidth >= least && i.offsetParent !== null);
-                return {page: document.documentElement.scrollWidth, vw,
-                  figs: imgs.map(i => { const r = i.getBoundingClientRect(), c = clipper(i);
-                    const b = c ? c.getBoundingClientRect() : r;
-                    return {src: i.currentSrc.slice(-50), width: r.width, left: b.left, right: b.right,
-                            scrolls: !!c && c.scrollWidth > c.clientWidth}; })}; }""", NARROW_FIGURE_PX)
+            facts = v.page.evaluate(_FIGURES_JS, NARROW_FIGURE_PX)
         finally:
             v.close()
         if facts["page"] > facts["vw"] + 1:
             problems.append(f"{path}: the page scrolls sideways ({facts['page']} px > {facts['vw']} px)")
+        if facts["column"] is not None and abs(facts["column"] - NARROW_COLUMN_PX) > 8:
+            problems.append(f"{path}: the column is {facts['column']:.0f} px wide at 400 px, "
+                            f"not layout.NARROW_COLUMN_PX = {NARROW_COLUMN_PX}")
         for f in facts["figs"]:
             figures += 1
+            if f["left"] < -1 or f["right"] > facts["vw"] + 1:
+                problems.append(f"{path}: {f['name']} (or its scroll box) spans {f['left']:.0f}.."
+                                f"{f['right']:.0f} px, wider than the {facts['vw']} px screen")
+            if f["stacked"]:
+                stacked += 1
+                if not f["src"].endswith("-narrow.png"):
+                    problems.append(f"{path}: {f['name']}: the one-column variant is not shown at 400 px")
+                    continue
+                meta = _png_text(f["src"])
+                # the text scales with the shown width (min_text_px is at shown_px)
+                text = float(meta["redlib:min_text_px"]) * f["width"] / float(meta["redlib:shown_px"])
+                if text < MIN_TEXT_PX - 1e-6:
+                    problems.append(f"{path}: {f['name']} shown {f['width']:.0f} px wide: text {text:.1f} px")
+                if f["width"] > facts["column"] + 1 or f["scrolls"]:
+                    problems.append(f"{path}: {f['name']} is wider than the column or scrolls "
+                                    f"({f['width']:.0f} px, column {facts['column']:.0f} px)")
+                continue
             text = MIN_TEXT_PX * f["width"] / SITE_WIDTH_PX
             if text < 8.0 - 1e-6:
-                problems.append(f"{path}: {f['src']} shown {f['width']:.0f} px wide: text {text:.1f} px")
-            if f["left"] < -1 or f["right"] > facts["vw"] + 1:
-                problems.append(f"{path}: {f['src']} (or its scroll box) spans {f['left']:.0f}.."
-                                f"{f['right']:.0f} px, wider than the {facts['vw']} px screen")
+                problems.append(f"{path}: {f['name']} shown {f['width']:.0f} px wide: text {text:.1f} px")
             if f["width"] > facts["vw"] and not f["scrolls"]:
-                problems.append(f"{path}: {f['src']} is wider than the screen and not in a scroll box")
+                problems.append(f"{path}: {f['name']} is wider than the screen and not in a scroll box")
+        v = _visit(browser, server, path, width=1200, height=900)
+        try:
+            wide = v.page.evaluate(_FIGURES_JS, NARROW_FIGURE_PX)
+        finally:
+            v.close()
+        for f in wide["figs"]:
+            wide_checked += 1
+            if f["src"].endswith("-narrow.png"):
+                problems.append(f"{path}: {f['name']}: the one-column variant is shown at 1200 px")
     assert figures > 0, "no figures found on the chapters"
+    assert stacked > 0, "no multi-panel figure has a one-column variant"
+    assert wide_checked >= figures
     assert not problems, "\n  ".join(problems)
 
 

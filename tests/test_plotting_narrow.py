@@ -1,0 +1,145 @@
+"""The one-column (phone) variant of multi-panel figures: redlib.plotting.layout.stacked_png and
+the static-site kernel hook (redlib.plotting.explore.install_narrow_figures); the site's
+``<picture>`` elements are tested in tests/test_site_extension.py."""
+import importlib
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from redlib.plotting import layout, style  # noqa: E402
+
+explore = importlib.import_module("redlib.plotting.explore")
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    style.use()
+    yield
+    plt.close("all")
+
+
+def _grid(nrows=2, ncols=2, **kw):
+    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 6.5), layout="constrained", squeeze=False, **kw)
+    for k, ax in enumerate(axes.flat):
+        ax.plot([0, 1], [0, k], label=f"line {k}")
+        ax.set_title(f"panel {k}")
+    return fig, axes
+
+
+def _png(data):
+    return Image.open(io.BytesIO(data))
+
+
+def test_stacks_the_panels_in_one_column_and_restores_the_figure():
+    fig, axes = _grid(sharex="col")
+    layout.legend_outside(fig, axes[0, 0])
+    fig.suptitle("A long suptitle that has to wrap on a phone-width figure")
+    fig.draw_without_rendering()
+    before = [ax.get_position().bounds for ax in fig.axes]
+    specs = [ax.get_subplotspec() for ax in fig.axes]
+    labels = [ax.xaxis.get_tick_params().get("labelbottom") for ax in fig.axes]
+    png = layout.stacked_png(fig)
+    im = _png(png)
+    w, h = im.size
+    assert h > 2.5 * w  # four panels above each other
+    assert float(im.text["redlib:min_text_px"]) >= layout.MIN_TEXT_PX
+    assert float(im.text["redlib:shown_px"]) == layout.NARROW_COLUMN_PX
+    # the figure is as it was
+    assert fig.get_size_inches().tolist() == [10.0, 6.5]
+    assert [ax.get_subplotspec() for ax in fig.axes] == specs
+    assert [ax.xaxis.get_tick_params().get("labelbottom") for ax in fig.axes] == labels
+    assert len(fig.legends) == 1 and fig.legends[0].get_visible()
+    assert not fig._suptitle.get_wrap()
+    assert type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+    fig.draw_without_rendering()
+    np.testing.assert_allclose([ax.get_position().bounds for ax in fig.axes], before, atol=1e-9)
+
+
+def test_a_frozen_layout_keeps_its_positions():
+    fig, _ = _grid(1, 3)
+    layout.freeze_layout(fig)
+    before = [ax.get_position().bounds for ax in fig.axes]
+    assert layout.stacked_png(fig) is not None
+    assert [ax.get_position().bounds for ax in fig.axes] == before
+    assert type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+
+
+def test_shared_columns_are_read_down_the_columns():
+    fig, axes = _grid(sharex="col")
+    _, slots = layout._stack_slots(fig)
+    assert [s[0] for s in slots] == [axes[0, 0], axes[1, 0], axes[0, 1], axes[1, 1]]
+    fig, axes = _grid()
+    _, slots = layout._stack_slots(fig)
+    assert [s[0] for s in slots] == list(axes.flat)
+
+
+def test_twins_share_a_row_and_hidden_axes_are_left_out():
+    fig, axes = _grid(1, 3)
+    axes[0, 0].twinx().plot([0, 1], [1, 0])
+    axes[0, 2].set_visible(False)
+    _, slots = layout._stack_slots(fig)
+    assert [len(s) for s in slots] == [2, 1]
+    assert layout.stacked_png(fig) is not None
+    assert not axes[0, 2].get_visible() and axes[0, 2].get_in_layout()
+
+
+def test_figures_that_cannot_be_stacked_get_none():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    assert layout.stacked_png(fig) is None                     # one panel
+    fig, axes = _grid(1, 2)
+    fig.colorbar(axes[0, 0].scatter([0, 1], [0, 1], c=[0, 1]), ax=axes[0, 0])
+    assert layout.stacked_png(fig) is None                     # a colorbar
+    fig = plt.figure()
+    top, bottom = fig.subfigures(2, 1)
+    top.subplots(1, 2), bottom.subplots(1, 2)
+    assert layout.stacked_png(fig) is None                     # subfigures
+    fig = plt.figure()
+    fig.add_axes([0.1, 0.1, 0.3, 0.3]), fig.add_axes([0.5, 0.5, 0.3, 0.3])
+    assert layout.stacked_png(fig) is None                     # axes placed by hand
+    fig, axes = _grid(1, 2)
+    assert layout.stacked_png(fig, min_text_px=40) is None     # too small to read
+
+
+def test_rejects_bad_input():
+    fig, _ = _grid(1, 2)
+    with pytest.raises(TypeError, match="fig"):
+        layout.stacked_png("figure")
+    with pytest.raises(TypeError, match="width_in"):
+        layout.stacked_png(fig, width_in="5")
+    with pytest.raises(ValueError, match="shown_px"):
+        layout.stacked_png(fig, shown_px=0)
+    with pytest.raises(ValueError, match="dpi"):
+        layout.stacked_png(fig, dpi=float("nan"))
+    with pytest.raises(TypeError, match="min_text_px"):
+        layout.stacked_png(fig, min_text_px=True)
+    with pytest.raises(TypeError, match="png"):
+        explore.narrow_path("abc")
+
+
+def test_the_kernel_hook_writes_the_variant_under_the_digest_of_the_png(tmp_path, monkeypatch):
+    import base64
+
+    monkeypatch.setenv(explore.CACHE_ENV, str(tmp_path))
+    fig, _ = _grid(1, 2)
+    wide = b"\x89PNG not really"
+    wrapped = explore._narrow_wrap(lambda f: base64.b64encode(wide).decode())
+    assert explore._narrow_wrap(wrapped) is wrapped
+    assert wrapped(fig) == base64.b64encode(wide).decode()   # the notebook output is unchanged
+    path = explore.narrow_path(wide)
+    assert path.parent == tmp_path / explore.NARROW_DIR and path.is_file()
+    assert _png(path.read_bytes()).size[1] > _png(path.read_bytes()).size[0]
+    fig, ax = plt.subplots()
+    wrapped(fig)  # one panel: nothing written (the same digest is there already)
+    assert len(list(path.parent.iterdir())) == 1
+    # outside a static-site kernel nothing is installed
+    monkeypatch.delenv(explore.STATIC_SITE_ENV, raising=False)
+    assert explore.install_narrow_figures() is False
+    monkeypatch.setenv(explore.STATIC_SITE_ENV, "1")
+    assert explore.install_narrow_figures() is False  # not in a kernel
