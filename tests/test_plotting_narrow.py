@@ -143,3 +143,27 @@ def test_the_kernel_hook_writes_the_variant_under_the_digest_of_the_png(tmp_path
     assert explore.install_narrow_figures() is False
     monkeypatch.setenv(explore.STATIC_SITE_ENV, "1")
     assert explore.install_narrow_figures() is False  # not in a kernel
+
+
+def test_the_kernel_hook_checks_every_static_figure(tmp_path, monkeypatch):
+    # static figures get the players' frame checks: a legend on the data, or text below
+    # MIN_TEXT_PX at the site's width, is a warning (fatal in the site build, -W)
+    import base64
+    import warnings
+
+    monkeypatch.setenv(explore.CACHE_ENV, str(tmp_path))
+    wrapped = explore._narrow_wrap(lambda f: base64.b64encode(b"png").decode())
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot([0, 1], [0, 1], label="diagonal")
+    ax.set_title("clean")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wrapped(fig)  # nothing to say
+    ax.legend(loc="center")
+    with pytest.warns(UserWarning, match="'clean'.*legend covers data"):
+        wrapped(fig)
+    ax.get_legend().remove()
+    ax.tick_params(labelsize=4)
+    with pytest.warns(UserWarning, match="px at the site's figure width"):
+        wrapped(fig)
+    plt.close(fig)

@@ -667,7 +667,9 @@ def _narrow_wrap(png_formatter):
     """Wrap the kernel's ``image/png`` formatter of figures: same output, and the stacked variant
     of the figure (:func:`redlib.plotting.layout.stacked_png`) written to the frame cache under
     a digest of that output (:func:`narrow_path`), where the site build finds it
-    (``book/_ext/redlib_site.py``)."""
+    (``book/_ext/redlib_site.py``).  Each figure is checked like a player's frames (no label or
+    legend on the data, text of at least ``layout.MIN_TEXT_PX`` at the site's width): a problem
+    is a warning."""
     if getattr(png_formatter, "_redlib_narrow", False):
         return png_formatter
 
@@ -675,6 +677,16 @@ def _narrow_wrap(png_formatter):
     def formatter(fig):
         out = png_formatter(fig)
         data = out[0] if isinstance(out, tuple) else out
+        # the checks of the players' frames, on every static figure too: a warning, fatal in
+        # the site build (-W)
+        problems = layout.overlaps(fig)
+        size, text = layout.smallest_text(fig, dpi=matplotlib.rcParams["savefig.dpi"])
+        if size < layout.MIN_TEXT_PX - 1e-9:
+            problems.append(f"text {text!r} is {size:.1f} px at the site's figure width (at most "
+                            f"{layout.SITE_WIDTH_PX} px); the least is {layout.MIN_TEXT_PX:g} px")
+        if problems:
+            title = next((a.get_title() for a in fig.axes if a.get_title()), "untitled")
+            warnings.warn(f"figure {title!r}: " + "; ".join(problems), stacklevel=2)
         if data:
             raw = base64.b64decode(data) if isinstance(data, str) else bytes(data)
             path = narrow_path(raw)
@@ -695,7 +707,8 @@ def install_narrow_figures() -> bool:
     Called by :func:`redlib.plotting.style.use`. Only when :func:`static_site` is true and the
     code runs in an IPython kernel (the site build's); elsewhere (JupyterLab, scripts, the PDF's
     LaTeX) nothing changes. The notebook's output is unchanged too: the variant goes to the
-    frame cache, and the site build shows it on phones through a ``<picture>`` element.
+    frame cache, and the site build shows it on phones through a ``<picture>`` element.  Every
+    displayed figure is also checked as the players' frames are (:func:`_narrow_wrap`).
 
     Returns
     -------

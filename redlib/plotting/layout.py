@@ -527,10 +527,9 @@ def smallest_text(fig, width_px=None, *, dpi=None):
     --------
     >>> import matplotlib.pyplot as plt
     >>> from redlib.plotting.layout import smallest_text
-    >>> fig, ax = plt.subplots(figsize=(7, 4)); _ = ax.set_xticks([0, 1])
-    >>> size, text = smallest_text(fig, width_px=700)
-    >>> round(size, 1) == round(plt.rcParams["xtick.labelsize"] if not isinstance(
-    ...     plt.rcParams["xtick.labelsize"], str) else size, 1)
+    >>> fig, ax = plt.subplots(figsize=(7, 4)); ax.tick_params(labelsize=9); fig.canvas.draw()
+    >>> size, text = smallest_text(fig, width_px=700)  # 9 pt of a 7 in figure shown 700 px wide
+    >>> bool(round(size, 6) == round(9 * 700 / (7 * 72), 6))
     True
     """
     from matplotlib.text import Text
