@@ -167,3 +167,24 @@ def test_the_kernel_hook_checks_every_static_figure(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="px at the site's figure width"):
         wrapped(fig)
     plt.close(fig)
+
+
+def test_player_frames_get_the_same_checks():
+    # the frame player's check and the static figures' check are one function
+    def draw(v, fig=None):
+        if fig is None:
+            fig, ax = plt.subplots(figsize=(5, 3))
+        else:
+            ax = fig.axes[0]
+            ax.lines[0].remove()
+        ax.plot([0, 1], [0, v], label="line")
+        ax.legend(loc="center")
+        ax.tick_params(labelsize=4)
+        return fig
+
+    drawer = explore._Drawer(draw, dpi=110, check=True)
+    drawer.prepare([1.0], 1.0)
+    drawer.png(1.0)
+    assert any("legend covers data" in p for p in drawer.problems), drawer.problems
+    assert any("px at the site's figure width" in p for p in drawer.problems), drawer.problems
+    plt.close("all")

@@ -170,6 +170,18 @@ def _data_uri(png: bytes) -> str:
 
 
 # ------------------------------------------------------------------------------ drawing frames
+def _figure_problems(fig, dpi, renderer=None):
+    """What the site does not accept in a figure rendered at ``dpi``: labels or legends on the
+    data (:func:`~redlib.plotting.layout.overlaps`), text below ``layout.MIN_TEXT_PX`` at the
+    site's figure width (:func:`~redlib.plotting.layout.smallest_text`).  One string each."""
+    problems = layout.overlaps(fig, renderer=renderer)
+    size, text = layout.smallest_text(fig, dpi=dpi)
+    if size < layout.MIN_TEXT_PX - 1e-9:
+        problems.append(f"text {text!r} is {size:.1f} px at the site's figure width (at most "
+                        f"{layout.SITE_WIDTH_PX} px); the least is {layout.MIN_TEXT_PX:g} px")
+    return problems
+
+
 class _Drawer:
     """Calls a drawing function, in place when it accepts ``fig``, with fixed axis ranges."""
 
@@ -284,12 +296,7 @@ class _Drawer:
                 a.draw(renderer)
         if self.check:
             label = _format_value(value)
-            self.problems += [f"at {label}: {p}" for p in layout.overlaps(fig, renderer=renderer)]
-            size, text = layout.smallest_text(fig, dpi=self.dpi)
-            if size < layout.MIN_TEXT_PX - 1e-9:
-                self.problems.append(f"at {label}: text is {size:.1f} px at the site's "
-                                     f"figure width (at most {layout.SITE_WIDTH_PX} px); the least is "
-                                     f"{layout.MIN_TEXT_PX:g} px")
+            self.problems += [f"at {label}: {p}" for p in _figure_problems(fig, self.dpi, renderer)]
         from PIL import Image
 
         w, h = canvas.get_width_height(physical=True)
@@ -679,11 +686,7 @@ def _narrow_wrap(png_formatter):
         data = out[0] if isinstance(out, tuple) else out
         # the checks of the players' frames, on every static figure too: a warning, fatal in
         # the site build (-W)
-        problems = layout.overlaps(fig)
-        size, text = layout.smallest_text(fig, dpi=matplotlib.rcParams["savefig.dpi"])
-        if size < layout.MIN_TEXT_PX - 1e-9:
-            problems.append(f"text {text!r} is {size:.1f} px at the site's figure width (at most "
-                            f"{layout.SITE_WIDTH_PX} px); the least is {layout.MIN_TEXT_PX:g} px")
+        problems = _figure_problems(fig, matplotlib.rcParams["savefig.dpi"])
         if problems:
             title = next((a.get_title() for a in fig.axes if a.get_title()), "untitled")
             warnings.warn(f"figure {title!r}: " + "; ".join(problems), stacklevel=2)
