@@ -1,5 +1,6 @@
 """Tests for redlib.plotting: style, frame player, explore() in and out of a kernel."""
 import base64
+import json
 import re
 
 import matplotlib
@@ -12,8 +13,9 @@ import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
+from PIL import Image  # noqa: E402
 
-from redlib.plotting import explore, frame_player_html, render_png, style  # noqa: E402
+from redlib.plotting import explore, frame_player_html, layout, render_png, style  # noqa: E402
 from redlib.plotting.explore import static_site  # noqa: E402
 
 OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
@@ -234,7 +236,10 @@ def test_explore_site_player_loads_frames_from_files(monkeypatch, tmp_path):
     keys = set(re.findall(r"_frames/([0-9a-f]+)/\d{3}\.png", html_out))
     assert len(keys) == 1
     folder = tmp_path / keys.pop()
-    assert sorted(p.name for p in folder.iterdir()) == [f"{k:03d}.png" for k in range(21)]
+    # one panel: no one-column frames for phones; the manifest says so
+    assert sorted(p.name for p in folder.iterdir()) == [f"{k:03d}.png" for k in range(21)] + ["frames.json"]
+    assert json.loads((folder / "frames.json").read_text()) == {"frames": 21, "narrow": False}
+    assert "<picture" not in html_out
     assert "data:image/png" not in html_out  # frames are files, not inlined
     assert 'value="10"' in html_out  # opens on the default, 1.0
     # the same output carries the opening frame as a plain image (the PDF edition shows it)
@@ -246,6 +251,48 @@ def test_explore_site_player_loads_frames_from_files(monkeypatch, tmp_path):
     nb2.cells.append(nbformat.v4.new_code_cell(_CELL))
     NotebookClient(nb2, timeout=120, kernel_name="python3").execute()
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+_TWO_PANELS = """
+import matplotlib.pyplot as plt, numpy as np
+from redlib.plotting import explore, layout, style
+style.use()
+def draw(mu, fig=None):
+    fig, axes = layout.subplots(fig, 1, 2, figsize=(10, 3.5))
+    axes[0, 0].plot([0, 1], [0, mu], label="supply")
+    axes[0, 1].plot([0, 1], [mu, 0], label="demand")
+    layout.legend_outside(fig, where="right upper")
+    return fig
+explore(draw, np.linspace(0.5, 1.5, 21), param="buyer mass mu", default=1.0)
+"""
+
+
+def test_explore_site_player_has_one_column_frames_for_phones(monkeypatch, tmp_path):
+    monkeypatch.setenv("REDLIB_STATIC_SITE", "1")
+    monkeypatch.setenv("REDLIB_FRAME_CACHE", str(tmp_path))
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(_TWO_PANELS))
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    html_out = nb.cells[0].outputs[0]["data"]["text/html"]
+    (key,) = set(re.findall(r"_frames/([0-9a-f]+)/\d{3}\.png", html_out))
+    folder = tmp_path / key
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([f"{k:03d}.png" for k in range(21)] + [f"{k:03d}-narrow.png" for k in range(21)]
+                           + ["frames.json"])
+    # the page opens on the default's one-column frame on phones (a <picture> source), the
+    # wide one elsewhere; the script knows every one-column frame
+    assert (f'<source class="redlib-narrow-frame" media="{layout.NARROW_MEDIA}" '
+            f'srcset="_frames/{key}/010-narrow.png"') in html_out
+    assert f'src="_frames/{key}/010.png"' in html_out
+    assert all(f"_frames/{key}/{k:03d}-narrow.png" in html_out for k in range(21))
+    wide = Image.open(folder / "010.png")
+    for k in (0, 10, 20):
+        im = Image.open(folder / f"{k:03d}-narrow.png")
+        assert im.size == Image.open(folder / "000-narrow.png").size  # every frame alike
+        assert im.size[1] > 1.25 * im.size[0] and im.size[0] < wide.size[0]  # two panels of aspect 0.7
+        assert float(im.text["redlib:min_text_px"]) >= layout.MIN_TEXT_PX
+        assert float(im.text["redlib:shown_px"]) == layout.NARROW_COLUMN_PX
+    assert Image.open(folder / "000-narrow.png").tobytes() != Image.open(folder / "020-narrow.png").tobytes()
 
 
 def test_explore_site_player_needs_21_frames(monkeypatch, tmp_path):

@@ -188,3 +188,45 @@ def test_player_frames_get_the_same_checks():
     assert any("legend covers data" in p for p in drawer.problems), drawer.problems
     assert any("px at the site's figure width" in p for p in drawer.problems), drawer.problems
     plt.close("all")
+
+
+def test_a_legend_beside_the_panels_leaves_no_room_beside_them_when_stacked():
+    # the constrained layout keeps room for a hidden "outside" legend: the stacked panels must
+    # fill the width all the same, and the figure gets its legend back afterwards
+    fig, axes = _grid(1, 2)
+    layout.legend_outside(fig, where="right upper")
+    restore = layout.stack_panels(fig)
+    fig.draw_without_rendering()
+    spans = [ax.get_position().x1 for ax in fig.axes]
+    assert min(spans) > 0.9, spans
+    below = [leg for leg in fig.legends if leg.get_visible()]
+    assert len(below) == 1 and below[0].get_window_extent().y1 < min(
+        ax.get_window_extent().y0 for ax in fig.axes)
+    restore()
+    assert len(fig.legends) == 1 and fig.legends[0].get_visible() and fig.legends[0]._outside_loc == "right"
+    fig.draw_without_rendering()
+    assert max(ax.get_position().x1 for ax in fig.axes) < 0.9  # room for the legend again
+
+
+def test_player_one_column_frames_redraw_their_legends_below_and_keep_the_ranges():
+    def draw(v, fig=None):
+        fig, axes = layout.subplots(fig, 1, 2, figsize=(10, 3.5))
+        axes[0, 0].plot([0, 1], [0, v], label="supply")
+        axes[0, 1].plot([0, 1], [v, 0], label="demand")
+        layout.legend_outside(fig, where="right upper")
+        return fig
+
+    res = explore.explore(draw, np.linspace(0.5, 3, 21), param="v", default=1.0)
+    assert len(res.narrow_frames) == len(res.frames) == 21
+    sizes = {_png(p).size for p in res.narrow_frames}
+    assert len(sizes) == 1  # one layout for every frame
+    drawer = explore._Drawer(draw, dpi=100.0, check=True)
+    drawer.prepare([0.5, 3.0], 1.0)
+    narrow = explore._narrow_drawer(drawer, 1.0)
+    narrow.png(2.0)
+    fig = narrow.fig
+    assert [ax.get_ylim() for ax in fig.axes] == [ax.get_ylim() for ax in drawer.fig.axes]
+    shown = [leg for leg in fig.legends if leg.get_visible()]
+    assert len(shown) == 1 and shown[0]._loc == 8  # below the panels ("lower center")
+    assert not narrow.problems, narrow.problems
+    assert "<picture" in res.player_html and res.player_html.count("data:image/png") == 2 * 21 + 2

@@ -308,12 +308,13 @@ def _check_offline(app, exc):
             )
 
 
-_FRAME_REF = re.compile(r"(?<![\w/.])_frames/([0-9a-f]{8,64})/(\d{3}\.png)")
+_FRAME_REF = re.compile(r"(?<![\w/.])_frames/([0-9a-f]{8,64})/(\d{3}(?:-narrow)?\.png)")
 
 
 def _copy_frames(app, exc):
     """Frame players (:func:`redlib.plotting.explore`) reference their frames as files next to the
-    page (``_frames/<key>/NNN.png``); the executing kernel wrote them to the frame cache. Copy
+    page (``_frames/<key>/NNN.png``, and ``NNN-narrow.png`` for the one-column frames of
+    phones); the executing kernel wrote them to the frame cache. Copy
     the frames each page uses into the site, beside the page."""
     if exc is not None or app.builder.format != "html":
         return

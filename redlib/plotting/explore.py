@@ -11,7 +11,9 @@
   the default among them), stored as image files next to the page and fetched on demand -- the
   first frame with the page, the others when the reader moves the slider or presses Play. It is
   plain HTML and a few lines of JavaScript, needs no server and no network, and opens on the
-  default value. The site build sets ``REDLIB_STATIC_SITE=1``.
+  default value. A multi-panel figure also gets its frames with the panels in one column
+  (:func:`~redlib.plotting.layout.stack_panels`), which phones show and fetch instead. The
+  site build sets ``REDLIB_STATIC_SITE=1``.
 
 All frames of a player share their axis ranges (the union over the whole parameter range) and
 their layout, so Play does not jump. Frames are cached on disk under a key made of everything
@@ -67,7 +69,7 @@ MIN_FRAMES = 21
 #: Folder, next to the page, that holds a player's frames on the site (``_frames/<key>/NN.png``).
 FRAMES_DIR = "_frames"
 _MAX_FRAMES = 200
-_RENDER_VERSION = "3"  # bump when the rendering of frames changes
+_RENDER_VERSION = "4"  # bump when the rendering of frames changes
 
 
 def static_site() -> bool:
@@ -170,15 +172,18 @@ def _data_uri(png: bytes) -> str:
 
 
 # ------------------------------------------------------------------------------ drawing frames
-def _figure_problems(fig, dpi, renderer=None):
+def _figure_problems(fig, dpi, renderer=None, width_px=None):
     """What the site does not accept in a figure rendered at ``dpi``: labels or legends on the
     data (:func:`~redlib.plotting.layout.overlaps`), text below ``layout.MIN_TEXT_PX`` at the
-    site's figure width (:func:`~redlib.plotting.layout.smallest_text`).  One string each."""
+    site's figure width, or shown ``width_px`` wide (the one-column frames of phones)
+    (:func:`~redlib.plotting.layout.smallest_text`).  One string each."""
     problems = layout.overlaps(fig, renderer=renderer)
-    size, text = layout.smallest_text(fig, dpi=dpi)
+    size, text = layout.smallest_text(fig, width_px, dpi=dpi)
     if size < layout.MIN_TEXT_PX - 1e-9:
-        problems.append(f"text {text!r} is {size:.1f} px at the site's figure width (at most "
-                        f"{layout.SITE_WIDTH_PX} px); the least is {layout.MIN_TEXT_PX:g} px")
+        where = (f"the site's figure width (at most {layout.SITE_WIDTH_PX} px)" if width_px is None
+                 else f"the phone column's width ({layout.NARROW_COLUMN_PX} px)")
+        problems.append(f"text {text!r} is {size:.1f} px at {where}; the least is "
+                        f"{layout.MIN_TEXT_PX:g} px")
     return problems
 
 
@@ -197,6 +202,12 @@ class _Drawer:
             self.reuse = False
         self.fig = None
         self.limits = None
+        # the one-column drawer of phones (see _narrow_drawer): its crop box (pixels), the
+        # width at which the whole figure is shown and the PNG text chunks
+        self.stacked = False
+        self.crop = None
+        self.shown_px = None
+        self.text_px = None
 
     def _call(self, value):
         if self.reuse and self.fig is not None:
@@ -240,6 +251,8 @@ class _Drawer:
     def frame(self, value):
         """Draw ``value`` with the fixed ranges; return the figure (autoscaled ranges recorded)."""
         fig = self._call(value)
+        if self.stacked:  # legends made anew by the redraw go below the panels again
+            layout.stack_legends(fig)
         self.last_limits = layout.axis_limits(fig)
         if self.limits is not None and len(self.limits) == len(fig.axes):
             layout.set_axis_limits(fig, self.limits)
@@ -295,15 +308,21 @@ class _Drawer:
             if a.get_visible():
                 a.draw(renderer)
         if self.check:
-            label = _format_value(value)
-            self.problems += [f"at {label}: {p}" for p in _figure_problems(fig, self.dpi, renderer)]
+            label = _format_value(value) + (" (one-column frame)" if self.stacked else "")
+            self.problems += [f"at {label}: {p}"
+                              for p in _figure_problems(fig, self.dpi, renderer, self.shown_px)]
         from PIL import Image
 
         w, h = canvas.get_width_height(physical=True)
         im = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        if self.crop is not None:
+            im = im.crop(self.crop)
         buf = io.BytesIO()
         if fast:  # the live slider: JPEG encodes ~10x faster than PNG (sharp at this quality)
             im.save(buf, format="jpeg", quality=92, subsampling=0)
+        elif self.text_px is not None:
+            im.save(buf, format="png", compress_level=6, dpi=(self.dpi, self.dpi),
+                    pnginfo=layout.narrow_png_info(self.text_px, layout.NARROW_COLUMN_PX))
         else:
             im.save(buf, format="png", compress_level=6, dpi=(self.dpi, self.dpi))
         self.last_times = (t1 - t0, time.perf_counter() - t1)
@@ -317,24 +336,97 @@ def _sample(values, start, n=7):
     return [values[k] for k in sorted(idx)]
 
 
-def _render_all(drawer, values, start, paths, workers):
-    """Render every frame to ``paths`` (PNG files), with common ranges; in parallel when possible."""
+def _narrow_drawer(drawer, default):
+    """A second drawer of ``drawer``'s figure with its panels in one column: the frames phones
+    show (:func:`~redlib.plotting.layout.stack_panels`, laid out once on ``draw(default)``, then
+    frozen and blitted like the wide frames, cropped to the tight box of the default frame).
+
+    None when the figure is not redrawn in place, cannot be stacked, or its text shown
+    :data:`~redlib.plotting.layout.NARROW_COLUMN_PX` wide would be below
+    :data:`~redlib.plotting.layout.MIN_TEXT_PX`."""
+    if not drawer.reuse:
+        return None
+    narrow = _Drawer(drawer.draw, drawer.dpi, check=drawer.check)
+    narrow.limits = drawer.limits
+    fig = narrow.frame(default)
+    if layout.stack_panels(fig) is None:
+        plt.close(fig)
+        return None
+    narrow.stacked = True
+    layout.freeze_layout(fig)
+    plt.close(fig)
+    FigureCanvasAgg(fig)
+    fig.set_dpi(drawer.dpi)
+    renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+    w, h = fig.canvas.get_width_height(physical=True)
+    x0, x1 = max(0, math.floor(box.x0 * drawer.dpi)), min(w, math.ceil(box.x1 * drawer.dpi))
+    y0, y1 = max(0, math.floor(h - box.y1 * drawer.dpi)), min(h, math.ceil(h - box.y0 * drawer.dpi))
+    narrow.crop = (x0, y0, x1, y1)
+    narrow.shown_px = layout.NARROW_COLUMN_PX * w / (x1 - x0)  # the whole figure, crop at column
+    size, _ = layout.smallest_text(fig, narrow.shown_px)
+    if size < layout.MIN_TEXT_PX:
+        plt.close(fig)
+        return None
+    narrow.text_px = size
+    return narrow
+
+
+def _render_all(drawer, values, start, paths, workers, narrow_paths=None):
+    """Render every frame to ``paths`` (PNG files), with common ranges; in parallel when possible.
+
+    With ``narrow_paths``, also the one-column frames of phones (:func:`_narrow_drawer`), when
+    the figure has them; returns whether it has."""
     fig = drawer.prepare(_sample(values, start), values[start])
     if not drawer.reuse:
         plt.close(fig)
+    narrow = _narrow_drawer(drawer, values[start]) if narrow_paths is not None else None
+    jobs = [(drawer, paths)] + ([(narrow, narrow_paths)] if narrow is not None else [])
     for attempt in range(2):
         todo = list(range(len(values)))
-        widened = _render_indices(drawer, values, todo, paths, workers)
+        widened = _render_indices(jobs, values, todo, workers)
         if not widened:
-            return
-        drawer.limits = layout.union_limits([drawer.limits] + widened)  # seen only now: redraw all
-        drawer.background = None
+            break
+        limits = layout.union_limits([drawer.limits] + widened)  # seen only now: redraw all
+        for d, _ in jobs:
+            d.limits = limits
+            d.background = None
+    if narrow is not None:
+        drawer.problems += [p for p in narrow.problems if p not in drawer.problems]
+    return narrow is not None
 
 
-def _render_indices(drawer, values, todo, paths, workers):
-    """Render ``todo`` (fork a child for part of it on Linux); return any wider ranges seen."""
+def _fonts_after_fork():
+    """In a forked child: drop every font object inherited from the parent.
+
+    A FreeType face reads its font file through an open file that a forked child shares with its
+    parent (one file offset for both): when both render text at once, each reads the other's
+    bytes and glyphs come out corrupt (``FT_Load_Glyph ... failed with error 0x14: invalid
+    outline`` or ``0x16: too many hints``, in 3 of 4 executions of chapter 4 here, in either
+    process). matplotlib empties its own font cache at a fork; the mathtext parser's cache of
+    parsed strings keeps their fonts, so it is emptied too and the child opens its own files.
+    """
+    from matplotlib import font_manager, mathtext
+
+    for cached in (getattr(font_manager, "_get_font", None),
+                   getattr(mathtext.MathTextParser, "_parse_cached", None)):
+        if hasattr(cached, "cache_clear"):
+            cached.cache_clear()
+
+
+def _render_indices(jobs, values, todo, workers):
+    """Render frames ``todo`` of every ``(drawer, paths)`` of ``jobs`` (fork a child for part of
+    them on Linux); return any wider ranges seen (by the first drawer)."""
+    drawer = jobs[0][0]
     widened = []
     children = []
+
+    def render(k, wide):
+        for d, paths in jobs:
+            png = d.png(values[k])
+            if d is drawer and drawer.outside():
+                wide.append(drawer.last_limits)
+            _write(paths[k], png)
     if workers > 1 and hasattr(os, "fork") and len(todo) > 3:
         shares = [todo[w::workers] for w in range(workers)]
         todo = shares[0]
@@ -345,25 +437,21 @@ def _render_indices(drawer, values, todo, paths, workers):
                 code = 1
                 try:
                     os.close(rfd)
+                    _fonts_after_fork()
                     devnull = open(os.devnull, "w")
                     sys.stdout = sys.stderr = devnull
                     wide = []
                     for k in share:
-                        png = drawer.png(values[k])
-                        if drawer.outside():
-                            wide.append(drawer.last_limits)
-                        _write(paths[k], png)
-                    os.write(wfd, json.dumps([wide, drawer.problems]).encode())
+                        render(k, wide)
+                    problems = [p for d, _ in jobs for p in d.problems]
+                    os.write(wfd, json.dumps([wide, problems]).encode())
                     code = 0
                 finally:
                     os._exit(code)
             os.close(wfd)
             children.append((pid, rfd, share))
     for k in todo:
-        png = drawer.png(values[k])
-        if drawer.outside():
-            widened.append(drawer.last_limits)
-        _write(paths[k], png)
+        render(k, widened)
     deadline = time.monotonic() + 600
     for pid, rfd, share in children:
         data = b""
@@ -384,10 +472,7 @@ def _render_indices(drawer, values, todo, paths, workers):
             os.waitpid(pid, 0)
         if status != 0 or not data:
             for k in share:  # the child failed: render its frames here (errors surface normally)
-                png = drawer.png(values[k])
-                if drawer.outside():
-                    widened.append(drawer.last_limits)
-                _write(paths[k], png)
+                render(k, widened)
         else:
             wide, problems = json.loads(data)
             widened += [[tuple(map(tuple, a)) for a in lim] for lim in wide]
@@ -470,18 +555,26 @@ _PLAYER_JS = """
   if (!root || root.dataset.ready) { return; }
   root.dataset.ready = "1";
   var frames = %(frames)s;
+  var narrow = %(narrow)s;  /* the one-column frames (phones), or none */
   var labels = %(labels)s;
   var img = root.querySelector("img.redlib-frame");
+  var source = root.querySelector("source.redlib-narrow-frame");
+  var phone = (narrow.length && window.matchMedia) ? window.matchMedia(%(media)s) : null;
   var slider = root.querySelector("input.redlib-slider");
   var out = root.querySelector("output.redlib-value");
   var button = root.querySelector("button.redlib-play");
   var timer = null, cache = null;
-  function preload() {  /* the other frames are fetched once the reader moves or plays */
-    if (cache) { return; }
-    cache = frames.map(function (src) { var im = new Image(); im.src = src; return im; });
+  function preload() {  /* the other frames are fetched once the reader moves or plays: */
+    if (cache) { return; }  /* those the screen shows (wide, or one column on a phone) */
+    cache = ((phone && phone.matches) ? narrow : frames).map(function (src) {
+      var im = new Image(); im.src = src; return im; });
+  }
+  if (phone && phone.addEventListener) {  /* turned or resized past 600 px: the other set */
+    phone.addEventListener("change", function () { cache = null; });
   }
   function show(k) {
     k = ((k %% frames.length) + frames.length) %% frames.length;
+    if (source) { source.srcset = narrow[k]; }
     img.src = frames[k];
     slider.value = k;
     out.textContent = labels[k];
@@ -513,6 +606,7 @@ def frame_player_html(
     caption: str | None = None,
     alt: str | None = None,
     interval_ms: int = 400,
+    narrow: list | None = None,
 ) -> str:
     """HTML frame player over pre-rendered frames (no kernel, no network).
 
@@ -535,6 +629,10 @@ def frame_player_html(
         Alternative text for the image; defaults to a description naming ``param``.
     interval_ms : int, default 400
         Delay between frames when playing.
+    narrow : list of bytes or list of str, optional
+        One-column variants of the frames (same kinds and length as ``frames``), shown instead
+        on screens matching :data:`~redlib.plotting.layout.NARROW_MEDIA` (a ``<picture>``
+        source): phones fetch only these, other screens only ``frames``.
 
     Returns
     -------
@@ -547,6 +645,9 @@ def frame_player_html(
     >>> html = frame_player_html(["f0.png", "f1.png"], ["1", "2"], param="slope s")
     >>> 'type="range"' in html and "slope s" in html and 'src="f0.png"' in html
     True
+    >>> html = frame_player_html(["f0.png", "f1.png"], ["1", "2"], param="s", narrow=["n0.png", "n1.png"])
+    >>> '<source class="redlib-narrow-frame" media="(max-width: 600px)" srcset="n0.png"' in html
+    True
     """
     if len(frames) == 0:
         raise ValueError("frames must contain at least one image, got 0")
@@ -556,8 +657,11 @@ def frame_player_html(
         raise ValueError(f"param must be a non-empty string naming the varied parameter, got {param!r}")
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be in [0, {len(frames) - 1}], got {start}")
+    if narrow is not None and len(narrow) != len(frames):
+        raise ValueError(f"narrow must have one entry per frame ({len(frames)}), got {len(narrow)}")
     uid = "redlib-explore-" + uuid.uuid4().hex[:12]
     srcs = [f if isinstance(f, str) else _data_uri(f) for f in frames]
+    narrow_srcs = [f if isinstance(f, str) else _data_uri(f) for f in (narrow or [])]
     shown = [f"{param} = {lab}" for lab in labels]
     if alt is None:
         alt = f"Figure at {shown[start]}; use the slider to vary {param}."
@@ -572,8 +676,13 @@ def frame_player_html(
         _PLAYER_CSS,
         f'<figure class="redlib-explore" id="{uid}" data-frames="{len(frames)}">',
         '<div class="redlib-scroll">',
+        *(['<picture class="redlib-narrow">',
+           f'<source class="redlib-narrow-frame" media="{html.escape(layout.NARROW_MEDIA)}" '
+           f'srcset="{html.escape(narrow_srcs[start], quote=True)}" type="image/png">']
+          if narrow_srcs else []),
         f'<img class="redlib-frame" src="{html.escape(srcs[start], quote=True)}" '
         f'alt="{html.escape(alt, quote=True)}">',
+        *(["</picture>"] if narrow_srcs else []),
         "</div>",
         '<div class="redlib-controls">',
         '<button type="button" class="redlib-play">&#9654; Play</button>',
@@ -589,6 +698,8 @@ def frame_player_html(
             # json + escaping "</" keeps the script block intact whatever the labels contain
             "frames": json.dumps(srcs).replace("</", "<\\/"),
             "labels": json.dumps(shown).replace("</", "<\\/"),
+            "narrow": json.dumps(narrow_srcs).replace("</", "<\\/"),
+            "media": json.dumps(layout.NARROW_MEDIA),
             "interval": int(interval_ms),
         },
     ]
@@ -613,6 +724,10 @@ class Exploration:
         Self-contained HTML of the frame player (frames embedded).
     frames : list of bytes
         PNG of every frame.
+    narrow_frames : list of bytes
+        PNG of every frame with the panels in one column (what the player shows on screens
+        narrower than :data:`~redlib.plotting.layout.NARROW_MEDIA`'s 600 px); empty for a
+        figure of one panel, or one that cannot be stacked.
     """
 
     param: str
@@ -621,6 +736,7 @@ class Exploration:
     static_png: bytes = field(repr=False)
     player_html: str = field(repr=False)
     frames: list = field(default_factory=list, repr=False)
+    narrow_frames: list = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -642,7 +758,7 @@ def _in_kernel() -> bool:
 #: Sub-folder of the frame cache holding the one-column variants of the static figures of the
 #: site (see :func:`narrow_path`).
 NARROW_DIR = "narrow"
-_NARROW_VERSION = b"redlib-narrow-2\n"  # bump when the stacked layout changes
+_NARROW_VERSION = b"redlib-narrow-3\n"  # bump when the stacked layout changes
 
 
 def narrow_path(png: bytes) -> Path:
@@ -1012,18 +1128,23 @@ def explore(draw, values, *, param, default=None, scale="linear", continuous=Tru
         key = _frame_key(history, param, values, dpi)
         folder = frame_cache_dir() / key
         paths = [folder / f"{k:03d}.png" for k in range(len(values))]
-        if not all(p.is_file() for p in paths):
+        narrow_paths = [folder / f"{k:03d}-narrow.png" for k in range(len(values))]
+        manifest = folder / "frames.json"  # written last: the frames are complete
+        if not (manifest.is_file() and all(p.is_file() for p in paths)):
             folder.mkdir(parents=True, exist_ok=True)
             workers = min(2, os.cpu_count() or 1)
             drawer = _Drawer(draw, dpi, check=True)
-            _render_all(drawer, values, start, paths, workers)
+            has_narrow = _render_all(drawer, values, start, paths, workers, narrow_paths)
             if drawer.problems:  # a warning: fatal in the site build (-W)
                 warnings.warn(f"figure over {param!r}: " + _summarize(drawer.problems), stacklevel=2)
+            _write(manifest, json.dumps({"frames": len(values), "narrow": has_narrow}).encode())
+        has_narrow = json.loads(manifest.read_text())["narrow"]
         urls = [f"{FRAMES_DIR}/{key}/{p.name}" for p in paths]
+        narrow_urls = [f"{FRAMES_DIR}/{key}/{p.name}" for p in narrow_paths] if has_narrow else None
         from IPython.display import display
 
         player = frame_player_html(urls, labels, param=param, start=start, caption=caption,
-                                   alt=frame_alt)
+                                   alt=frame_alt, narrow=narrow_urls)
         # one output, two forms: the player for the site (text/html), and its opening frame as a
         # plain image for outputs that cannot run HTML (the PDF edition picks image/png)
         display({"text/html": player,
@@ -1035,7 +1156,10 @@ def explore(draw, values, *, param, default=None, scale="linear", continuous=Tru
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(tmp) / f"{k:03d}.png" for k in range(len(values))]
-        _render_all(_Drawer(draw, dpi), values, start, paths, workers=1)
+        narrow_paths = [Path(tmp) / f"{k:03d}-narrow.png" for k in range(len(values))]
+        has_narrow = _render_all(_Drawer(draw, dpi), values, start, paths, 1, narrow_paths)
         pngs = [p.read_bytes() for p in paths]
-    player = frame_player_html(pngs, labels, param=param, start=start, caption=caption, alt=frame_alt)
-    return Exploration(param, values, default, pngs[start], player, pngs)
+        narrow = [p.read_bytes() for p in narrow_paths] if has_narrow else []
+    player = frame_player_html(pngs, labels, param=param, start=start, caption=caption,
+                               alt=frame_alt, narrow=narrow or None)
+    return Exploration(param, values, default, pngs[start], player, pngs, narrow)

@@ -34,7 +34,7 @@ from matplotlib.figure import Figure, SubFigure
 __all__ = ["figure", "subplots", "clear_data", "data_artists", "fixed", "axis_limits", "union_limits", "set_axis_limits",
            "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX",
            "NARROW_FIGURE_PX", "MIN_TEXT_PX", "NARROW_MEDIA", "NARROW_COLUMN_PX", "NARROW_FIGURE_IN",
-           "stacked_png"]
+           "stack_panels", "stack_legends", "stacked_png", "narrow_png_info"]
 
 #: Width (CSS pixels) at which the site shows a figure in a chapter at normal zoom: the narrowest
 #: a figure is drawn in a 1200-px-wide browser window (a frame player's image; a static figure
@@ -636,17 +636,169 @@ def _stack_slots(fig):
     return grid, [slots[k] for k in (by_col if down else keys)]
 
 
+def stack_panels(fig, *, width_in=NARROW_FIGURE_IN):
+    """Re-lay out a multi-panel figure in one column, in place (the layout of :func:`stacked_png`).
+
+    Every panel (an axes placed on the figure's grid; twin axes stay together) gets a row of its
+    own, in reading order, with its own aspect ratio; the figure becomes ``width_in`` inches
+    wide, with the constrained layout engine; suptitle and figure legends outside the panels go
+    below them (at most 2 columns); long titles wrap; tick labels hidden by shared axes are
+    shown. Nothing is drawn.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    width_in : float, default :data:`NARROW_FIGURE_IN`
+        Width of the stacked figure in inches.
+
+    Returns
+    -------
+    callable or None
+        A function of no arguments that puts the figure back as it was (grid positions, size,
+        layout engine, axes positions, tick labels and legends), or None when the figure has a
+        single panel or cannot be stacked (colorbars, axes placed by hand, subfigures, nested
+        grids); then the figure is unchanged.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import stack_panels
+    >>> fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), layout="constrained")
+    >>> restore = stack_panels(fig)
+    >>> [round(float(w), 1) for w in fig.get_size_inches()], axes[1].get_subplotspec().rowspan.start
+    ([5.0, 7.8], 1)
+    >>> restore(); fig.get_size_inches().tolist(), axes[1].get_subplotspec().rowspan.start
+    ([9.0, 3.5], 0)
+    """
+    from matplotlib.gridspec import GridSpec
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if isinstance(width_in, bool) or not isinstance(width_in, (int, float, np.integer, np.floating)):
+        raise TypeError(f"width_in must be a number, got {type(width_in).__name__}")
+    if not np.isfinite(width_in) or width_in <= 0:
+        raise ValueError(f"width_in must be a positive finite number, got {width_in!r}")
+    found = _stack_slots(fig)
+    if found is None:
+        return None
+    grid, slots = found
+    nrows, ncols = grid.get_geometry()
+    w0, h0 = fig.get_size_inches()
+    # each panel keeps the aspect it has in the figure (within limits)
+    aspect = float(np.clip((h0 / nrows) / (w0 / ncols), 0.5, 1.2))
+    titles = [t for t in [getattr(fig, "_suptitle", None), *(ax.title for ax in fig.axes)]
+              if t is not None and t.get_text()]
+    saved = dict(size=(w0, h0), engine=fig.get_layout_engine(),
+                 axes=[(ax, ax.get_subplotspec(), ax.get_position(original=True),
+                        ax.get_position(original=False), ax.get_in_layout(),
+                        {k: v for k, v in ax.xaxis.get_tick_params().items() if k == "labelbottom"},
+                        {k: v for k, v in ax.yaxis.get_tick_params().items() if k == "labelleft"})
+                       for ax in fig.axes],
+                 wrap=[(t, t.get_wrap()) for t in titles], moved=[])
+    extra = 0.55 * bool(getattr(fig, "_suptitle", None) and fig._suptitle.get_text())
+
+    def restore():
+        fig.set_size_inches(*saved["size"])
+        if saved["engine"] is None:
+            fig.set_layout_engine("none")
+        else:
+            fig.set_layout_engine(saved["engine"])
+        for ax, ss, orig, active, in_layout, xt, yt in saved["axes"]:
+            ax.set_subplotspec(ss)
+            ax._set_position(orig, which="original")
+            ax._set_position(active, which="active")
+            ax.set_in_layout(in_layout)
+            ax.xaxis.set_tick_params(**xt)
+            ax.yaxis.set_tick_params(**yt)
+        for leg, added in saved["moved"]:
+            added.remove()
+            leg.set_visible(True)
+            leg.set_in_layout(True)
+            leg._outside_loc = leg._redlib_outside_loc
+        for t, wrap in saved["wrap"]:
+            t.set_wrap(wrap)
+        fig.stale = True
+
+    try:
+        saved["moved"] = stack_legends(fig)
+        for _, leg in saved["moved"]:
+            extra += 0.32 * np.ceil(len(leg.get_texts()) / leg._ncols) + 0.15
+        for t in titles:
+            t.set_wrap(True)
+        for group in slots:
+            for ax in group:
+                if ax.xaxis.get_tick_params().get("labelbottom", True) is False:
+                    ax.xaxis.set_tick_params(labelbottom=True)
+                if ax.yaxis.get_tick_params().get("labelleft", True) is False and ax is group[0]:
+                    ax.yaxis.set_tick_params(labelleft=True)
+        column = GridSpec(len(slots), 1, figure=fig)
+        for ax, *_ in saved["axes"]:
+            if not ax.get_visible():
+                ax.set_in_layout(False)
+                ax.set_subplotspec(column[0, 0])
+        for i, group in enumerate(slots):
+            for ax in group:
+                ax.set_subplotspec(column[i, 0])
+        fig.set_layout_engine("constrained")
+        fig.set_size_inches(width_in, len(slots) * width_in * aspect + extra)
+    except BaseException:
+        restore()
+        raise
+    return restore
+
+
+def stack_legends(fig):
+    """Move the legends that stand beside the panels of a stacked figure below them.
+
+    :func:`stack_panels` does this once; a figure redrawn in place (whose drawing function makes
+    its legends again at every frame) calls it again after each redraw. A figure legend placed
+    outside the panels (``loc="outside ..."``, e.g. :func:`legend_outside`) is hidden and drawn
+    again below the panels (``"outside lower center"``), in at most 2 columns.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    list of (matplotlib.legend.Legend, matplotlib.legend.Legend)
+        Each hidden legend with the one drawn in its place (:func:`stack_panels` undoes this).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from redlib.plotting.layout import legend_outside, stack_legends
+    >>> fig, axes = plt.subplots(1, 2, layout="constrained")
+    >>> _ = axes[0].plot([0, 1], label="a"); _ = legend_outside(fig, where="right upper")
+    >>> [(old.get_visible(), new._loc) for old, new in stack_legends(fig)]
+    [(False, 8)]
+    >>> stack_legends(fig)   # already moved
+    []
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    moved = []
+    for leg in list(fig.legends):
+        if getattr(leg, "_redlib_stacked", False) or not leg.get_visible() or not leg._outside_loc:
+            continue
+        labels = [t.get_text() for t in leg.get_texts()]
+        ncols = 2 if max(map(len, labels), default=0) <= 18 else 1
+        leg.set_visible(False)
+        leg.set_in_layout(False)
+        # the constrained layout keeps room for every "outside" legend, even a hidden one
+        leg._redlib_outside_loc, leg._outside_loc = leg._outside_loc, None
+        new = fig.legend(leg.legend_handles, labels, ncols=ncols, loc="outside lower center")
+        new._redlib_stacked = True
+        moved.append((leg, new))
+    return moved
+
+
 def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dpi=None,
                 min_text_px=MIN_TEXT_PX):
     """A PNG of a multi-panel figure re-laid out in one column (the site's phone variant).
 
-    Every panel (an axes placed on the figure's grid; twin axes stay together) gets a row of its
-    own, in reading order, with its own aspect ratio; the figure is ``width_in`` inches wide,
-    suptitle and figure legends (e.g. :func:`legend_outside`, at most 2 columns here) placed by
-    the constrained layout engine (legends outside the panels go below them, in at most two
-    columns; long titles wrap; tick labels hidden by shared axes are shown). The figure itself is
-    left as it was: grid positions, size, layout engine, axes positions, tick labels and legends
-    are restored afterwards.
+    The layout is :func:`stack_panels`'s; the PNG is cropped to its tight bounding box. The
+    figure itself is left as it was (everything :func:`stack_panels` changes is restored).
 
     Parameters
     ----------
@@ -681,8 +833,6 @@ def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dp
     """
     import io
 
-    from matplotlib.gridspec import GridSpec
-
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     for name, v in (("width_in", width_in), ("shown_px", shown_px), ("dpi", dpi),
@@ -693,56 +843,13 @@ def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dp
             raise TypeError(f"{name} must be a number, got {type(v).__name__}")
         if not np.isfinite(v) or v <= 0:
             raise ValueError(f"{name} must be a positive finite number, got {v!r}")
-    found = _stack_slots(fig)
-    if found is None:
-        return None
-    grid, slots = found
     if dpi is None:
         dpi = plt.rcParams["savefig.dpi"]
         dpi = fig.dpi if dpi == "figure" else float(dpi)
-    nrows, ncols = grid.get_geometry()
-    w0, h0 = fig.get_size_inches()
-    # each panel keeps the aspect it has in the figure (within limits)
-    aspect = float(np.clip((h0 / nrows) / (w0 / ncols), 0.5, 1.2))
-    # legends outside the panels go below them, in at most 2 columns (redrawn, then removed)
-    moved = [leg for leg in fig.legends if leg.get_visible() and leg._outside_loc]
-    titles = [t for t in [getattr(fig, "_suptitle", None), *(ax.title for ax in fig.axes)]
-              if t is not None and t.get_text()]
-    saved = dict(size=(w0, h0), engine=fig.get_layout_engine(),
-                 axes=[(ax, ax.get_subplotspec(), ax.get_position(original=True),
-                        ax.get_position(original=False), ax.get_in_layout(),
-                        {k: v for k, v in ax.xaxis.get_tick_params().items() if k == "labelbottom"},
-                        {k: v for k, v in ax.yaxis.get_tick_params().items() if k == "labelleft"})
-                       for ax in fig.axes],
-                 wrap=[(t, t.get_wrap()) for t in titles], added=[])
-    extra = 0.55 * bool(getattr(fig, "_suptitle", None) and fig._suptitle.get_text())
+    restore = stack_panels(fig, width_in=width_in)
+    if restore is None:
+        return None
     try:
-        for leg in moved:
-            labels = [t.get_text() for t in leg.get_texts()]
-            ncols = 2 if max(map(len, labels)) <= 18 else 1
-            leg.set_visible(False)
-            leg.set_in_layout(False)
-            saved["added"].append(fig.legend(leg.legend_handles, labels, ncols=ncols,
-                                             loc="outside lower center"))
-            extra += 0.32 * np.ceil(len(labels) / ncols) + 0.15
-        for t in titles:
-            t.set_wrap(True)
-        for group in slots:
-            for ax in group:
-                if ax.xaxis.get_tick_params().get("labelbottom", True) is False:
-                    ax.xaxis.set_tick_params(labelbottom=True)
-                if ax.yaxis.get_tick_params().get("labelleft", True) is False and ax is group[0]:
-                    ax.yaxis.set_tick_params(labelleft=True)
-        column = GridSpec(len(slots), 1, figure=fig)
-        for ax, *_ in saved["axes"]:
-            if not ax.get_visible():
-                ax.set_in_layout(False)
-                ax.set_subplotspec(column[0, 0])
-        for i, group in enumerate(slots):
-            for ax in group:
-                ax.set_subplotspec(column[i, 0])
-        fig.set_layout_engine("constrained")
-        fig.set_size_inches(width_in, len(slots) * width_in * aspect + extra)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
         from PIL import Image
@@ -753,34 +860,51 @@ def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dp
         text, _ = smallest_text(fig, width_px=float(shown_px) * width_in * dpi / png_w)
         if text < min_text_px:
             return None
-        from PIL.PngImagePlugin import PngInfo
-
         buf.seek(0)
         img = Image.open(buf)
-        info = PngInfo()
-        info.add_text("redlib:min_text_px", f"{text:.2f}")
-        info.add_text("redlib:shown_px", f"{float(shown_px):g}")
         out = io.BytesIO()
-        img.save(out, format="png", pnginfo=info, optimize=True)
+        img.save(out, format="png", pnginfo=narrow_png_info(text, shown_px), optimize=True)
         return out.getvalue()
     finally:
-        fig.set_size_inches(*saved["size"])
-        if saved["engine"] is None:
-            fig.set_layout_engine("none")
-        else:
-            fig.set_layout_engine(saved["engine"])
-        for ax, ss, orig, active, in_layout, xt, yt in saved["axes"]:
-            ax.set_subplotspec(ss)
-            ax._set_position(orig, which="original")
-            ax._set_position(active, which="active")
-            ax.set_in_layout(in_layout)
-            ax.xaxis.set_tick_params(**xt)
-            ax.yaxis.set_tick_params(**yt)
-        for leg in saved["added"]:
-            leg.remove()
-        for leg in moved:
-            leg.set_visible(True)
-            leg.set_in_layout(True)
-        for t, wrap in saved["wrap"]:
-            t.set_wrap(wrap)
-        fig.stale = True
+        restore()
+
+
+def narrow_png_info(text_px, shown_px):
+    """The text chunks of a one-column PNG: its smallest text (px) when shown ``shown_px`` wide.
+
+    The site's browser test reads them (``redlib:min_text_px``, ``redlib:shown_px``) to check
+    the text as the page shows it.
+
+    Parameters
+    ----------
+    text_px : float
+        Smallest text, in CSS pixels, at ``shown_px``.
+    shown_px : float
+        Width (CSS pixels) the PNG is meant to be shown at.
+
+    Returns
+    -------
+    PIL.PngImagePlugin.PngInfo
+        Pass as ``pnginfo=`` to ``PIL.Image.Image.save``.
+
+    Examples
+    --------
+    >>> from redlib.plotting.layout import narrow_png_info
+    >>> import io
+    >>> from PIL import Image
+    >>> buf = io.BytesIO()
+    >>> Image.new("RGB", (2, 2)).save(buf, "png", pnginfo=narrow_png_info(12.345, 368))
+    >>> Image.open(buf).text
+    {'redlib:min_text_px': '12.35', 'redlib:shown_px': '368'}
+    """
+    from PIL.PngImagePlugin import PngInfo
+
+    for name, v in (("text_px", text_px), ("shown_px", shown_px)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a number, got {type(v).__name__}")
+        if not np.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+    info = PngInfo()
+    info.add_text("redlib:min_text_px", f"{float(text_px):.2f}")
+    info.add_text("redlib:shown_px", f"{float(shown_px):g}")
+    return info

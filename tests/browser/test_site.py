@@ -521,6 +521,55 @@ def test_narrow_screen_layout(browser, server):
     assert not problems, "\n  ".join(problems)
 
 
+def test_frame_players_on_a_phone(browser, server):
+    """At 400 px a player of a multi-panel figure shows its one-column frames (``NNN-narrow.png``,
+    a ``<picture>`` source): it fetches only those, every slider step shows the step's
+    one-column frame, within the column and without a scroll box. A slider sequence is saved
+    to look at."""
+    problems, players = [], 0
+    for path in CHAPTERS:
+        v = _visit(browser, server, path, width=400, height=900)
+        try:
+            page = v.page
+            page.wait_for_load_state("networkidle")
+            figs = page.locator("figure.redlib-explore:has(picture.redlib-narrow)")
+            for k in range(figs.count()):
+                players += 1
+                fig = figs.nth(k)
+                where = f"{path} player {k + 1} at 400 px"
+                slider = fig.locator("input.redlib-slider")
+                n = int(slider.get_attribute("max")) + 1
+                fig.scroll_into_view_if_needed()
+                _wait_frames_cached(page, fig, n)
+                key = re.search(r"_frames/([0-9a-f]+)/", fig.locator("img.redlib-frame")
+                                .get_attribute("src")).group(1)
+                fetched = page.evaluate("""(key) => performance.getEntriesByType('resource')
+                    .map(e => e.name).filter(n => n.includes('/_frames/' + key + '/'))""", key)
+                wide = [u for u in fetched if not u.endswith("-narrow.png")]
+                if wide:
+                    problems.append(f"{where}: fetched {len(wide)} wide frame(s), e.g. {wide[0]}")
+                for j in (0, n // 3, 2 * n // 3, n - 1):
+                    page.evaluate(_STEP_JS, [fig.element_handle(), j])
+                    f = fig.evaluate("""(fig) => { const i = fig.querySelector('img.redlib-frame');
+                        const c = fig.querySelector('.redlib-scroll'); const r = i.getBoundingClientRect();
+                        return {src: i.currentSrc, width: r.width, right: r.right,
+                                vw: document.documentElement.clientWidth,
+                                scrolls: c.scrollWidth > c.clientWidth}; }""")
+                    if not f["src"].endswith(f"/{key}/{j:03d}-narrow.png"):
+                        problems.append(f"{where}: step to frame {j} shows {f['src'][-40:]}")
+                    if f["scrolls"] or f["right"] > f["vw"] + 1:
+                        problems.append(f"{where}: frame {j} is {f['width']:.0f} px wide and scrolls "
+                                        f"or runs off the {f['vw']} px screen")
+                    if k == 0:
+                        SHOTS.mkdir(parents=True, exist_ok=True)
+                        fig.screenshot(path=str(SHOTS / f"phone_player_{Path(path).stem}_{j:03d}.png"))
+            problems += [f"{path}: {e}" for e in v.errors]
+        finally:
+            v.close()
+    assert players > 0, "no player has one-column frames"
+    assert not problems, "\n  ".join(problems)
+
+
 def test_dark_mode_screenshots(browser, server):
     shots = []
     for path in sorted(set([p for p in CHAPTERS if p in _pages_with_player()][:1] + CHAPTERS[:1])):
