@@ -642,7 +642,7 @@ def _in_kernel() -> bool:
 #: Sub-folder of the frame cache holding the one-column variants of the static figures of the
 #: site (see :func:`narrow_path`).
 NARROW_DIR = "narrow"
-_NARROW_VERSION = b"redlib-narrow-2\n"  # bump when the stacked layout changes
+_NARROW_VERSION = b"redlib-narrow-3\n"  # bump when the stacked layout changes
 
 
 def narrow_path(png: bytes) -> Path:

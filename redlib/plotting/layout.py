@@ -636,6 +636,64 @@ def _stack_slots(fig):
     return grid, [slots[k] for k in (by_col if down else keys)]
 
 
+def _anchored_right(ax):
+    """The visible legend of ``ax`` if it is anchored outside the axes on the right
+    (``bbox_to_anchor`` at x >= 1 in axes coordinates, e.g. ``loc="upper left",
+    bbox_to_anchor=(1.02, 1)``), else None."""
+    leg = ax.get_legend()
+    if leg is None or not leg.get_visible() or leg._bbox_to_anchor is None:
+        return None
+    box = ax.bbox
+    if box.width <= 0:
+        return None
+    x = (leg.get_bbox_to_anchor().x0 - box.x0) / box.width
+    return leg if x >= 1.0 - 1e-9 else None
+
+
+def _legend_below(ax, leg, renderer, max_width_px):
+    """Draw a copy of ``leg`` (an axes legend) centred just below ``ax``: under its tick labels
+    and axis label, in two columns where they fit in ``max_width_px`` (else one). The copy
+    becomes the axes' legend; ``leg`` itself is not modified (see :func:`stacked_png`, which
+    puts it back)."""
+    from matplotlib.transforms import offset_copy
+
+    pairs = [(h, t.get_text()) for h, t in zip(leg.legend_handles, leg.get_texts()) if h is not None]
+    # depth of what hangs below the axes (tick labels, axis label) of this axes and its twins,
+    # in points: independent of where the layout puts the axes
+    depth = 0.0
+    for a in ax.figure.axes:
+        if a.get_subplotspec() is not None and a.get_subplotspec() == ax.get_subplotspec():
+            tight = a.xaxis.get_tightbbox(renderer)
+            if tight is not None and a.get_visible():
+                depth = max(depth, a.bbox.y0 - tight.y0)
+    depth_pt = depth * 72.0 / ax.figure.dpi + 2.0
+    frame = leg.get_frame()
+    title = leg.get_title()
+    kw = dict(loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-depth_pt, units="points"),
+              fontsize=leg._fontsize, frameon=leg.get_frame_on(), title=title.get_text() or None,
+              title_fontsize=title.get_fontsize(), markerscale=1.0,  # handles are scaled already
+              numpoints=leg.numpoints, scatterpoints=leg.scatterpoints,
+              borderpad=leg.borderpad, labelspacing=leg.labelspacing,
+              handlelength=leg.handlelength, handleheight=leg.handleheight,
+              handletextpad=leg.handletextpad, borderaxespad=leg.borderaxespad,
+              columnspacing=leg.columnspacing, facecolor=frame.get_facecolor(),
+              edgecolor=frame.get_edgecolor(), framealpha=frame.get_alpha(),
+              fancybox=type(frame.get_boxstyle()).__name__ == "Round", shadow=leg.shadow)
+    handles, labels = [h for h, _ in pairs], [t for _, t in pairs]
+    new = None
+    for ncols in sorted({min(2, max(1, len(pairs))), 1}, reverse=True):
+        if new is not None:
+            new.remove()
+        new = ax.legend(handles, labels, ncols=ncols, **kw)
+        if new.get_window_extent(renderer).width <= max_width_px:
+            break
+    for t_new, t_old in zip(new.get_texts(), [t for h, t in zip(leg.legend_handles, leg.get_texts())
+                                              if h is not None]):
+        t_new.set_color(t_old.get_color())
+    return new
+
+
 def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dpi=None,
                 min_text_px=MIN_TEXT_PX):
     """A PNG of a multi-panel figure re-laid out in one column (the site's phone variant).
@@ -643,10 +701,12 @@ def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dp
     Every panel (an axes placed on the figure's grid; twin axes stay together) gets a row of its
     own, in reading order, with its own aspect ratio; the figure is ``width_in`` inches wide,
     suptitle and figure legends (e.g. :func:`legend_outside`, at most 2 columns here) placed by
-    the constrained layout engine (legends outside the panels go below them, in at most two
-    columns; long titles wrap; tick labels hidden by shared axes are shown). The figure itself is
-    left as it was: grid positions, size, layout engine, axes positions, tick labels and legends
-    are restored afterwards.
+    the constrained layout engine (figure legends outside the panels, e.g. ``loc="outside right
+    upper"``, go below them, in at most two columns; an axes legend anchored right of its panel,
+    ``bbox_to_anchor`` at x >= 1, goes centred just below that panel, in at most two columns; long
+    titles wrap; tick labels hidden by shared axes are shown). The figure itself is left as it
+    was: grid positions, size, layout engine, axes positions, tick labels and legends are
+    restored afterwards.
 
     Parameters
     ----------
@@ -714,7 +774,7 @@ def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dp
                         {k: v for k, v in ax.xaxis.get_tick_params().items() if k == "labelbottom"},
                         {k: v for k, v in ax.yaxis.get_tick_params().items() if k == "labelleft"})
                        for ax in fig.axes],
-                 wrap=[(t, t.get_wrap()) for t in titles], added=[])
+                 wrap=[(t, t.get_wrap()) for t in titles], added=[], swapped=[])
     extra = 0.55 * bool(getattr(fig, "_suptitle", None) and fig._suptitle.get_text())
     try:
         for leg in moved:
@@ -743,6 +803,19 @@ def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dp
                 ax.set_subplotspec(column[i, 0])
         fig.set_layout_engine("constrained")
         fig.set_size_inches(width_in, len(slots) * width_in * aspect + extra)
+        # axes legends beside their panel (anchored right of it) go below it: in a column
+        # ``width_in`` wide a legend beside the panel would squeeze it
+        renderer = fig._get_renderer()
+        for group in slots:
+            for ax in group:
+                leg = _anchored_right(ax)
+                if leg is None:
+                    continue
+                saved["swapped"].append((ax, leg))
+                below = _legend_below(ax, leg, renderer, 0.9 * width_in * fig.dpi)
+                extra += below.get_window_extent(renderer).height / fig.dpi + 0.1
+        if saved["swapped"]:
+            fig.set_size_inches(width_in, len(slots) * width_in * aspect + extra)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
         from PIL import Image
@@ -778,6 +851,10 @@ def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dp
             ax.yaxis.set_tick_params(**yt)
         for leg in saved["added"]:
             leg.remove()
+        for ax, leg in reversed(saved["swapped"]):
+            if ax.get_legend() is not None and ax.get_legend() is not leg:
+                ax.get_legend().remove()  # the copy below the panel
+            ax.legend_ = leg              # the axes' own legend, untouched
         for leg in moved:
             leg.set_visible(True)
             leg.set_in_layout(True)
