@@ -230,3 +230,104 @@ def test_player_one_column_frames_redraw_their_legends_below_and_keep_the_ranges
     assert len(shown) == 1 and shown[0]._loc == 8  # below the panels ("lower center")
     assert not narrow.problems, narrow.problems
     assert "<picture" in res.player_html and res.player_html.count("data:image/png") == 2 * 21 + 2
+
+
+def _spy_on_savefig(fig, monkeypatch):
+    """Record, while stacked_png saves the stacked figure, where its legends and panels are."""
+    seen = {}
+    save = fig.savefig
+
+    def spy(*args, **kwargs):
+        save(*args, **kwargs)
+        fig.draw_without_rendering()  # the stacked layout, at the figure's dpi
+        r = fig.canvas.get_renderer()
+        seen["axes"] = [ax.get_window_extent(r).frozen() for ax in fig.axes]
+        seen["xaxis"] = [ax.xaxis.get_tightbbox(r) for ax in fig.axes]
+        seen["legends"] = [ax.get_legend() and ax.get_legend().get_window_extent(r)
+                           for ax in fig.axes]
+        seen["ncols"] = [ax.get_legend() and ax.get_legend()._ncols for ax in fig.axes]
+        seen["figure_legends"] = [leg.get_window_extent(r) for leg in fig.legends
+                                  if leg.get_visible()]
+        seen["width"] = fig.bbox.width
+
+    monkeypatch.setattr(fig, "savefig", spy)
+    return seen
+
+
+def test_legends_beside_a_panel_go_below_it_and_come_back(monkeypatch):
+    # e.g. allocation.plot_schedules: an axes legend right of its panel; plot_allocation: a
+    # figure legend "outside right upper". In a 5-in column both would squeeze the panels.
+    fig, axes = _grid(2, 2)
+    for ax in axes.flat:
+        ax.set_xlabel("willingness to pay $r$")
+    ax0 = axes[0, 0]
+    ax0.plot([0, 1], [1, 0], label="group two")
+    leg = ax0.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    inside = axes[1, 1].legend(loc="upper left")               # inside: stays where it is
+    fig_leg = fig.legend(handles=axes[0, 1].lines, loc="outside right upper")
+    fig.draw_without_rendering()
+    fig.draw_without_rendering()  # the constrained layout moves ~1e-6 in its second run, then not
+    before = (leg.get_window_extent().bounds, inside.get_window_extent().bounds,
+              fig_leg.get_window_extent().bounds, [ax.get_position().bounds for ax in fig.axes])
+    seen = _spy_on_savefig(fig, monkeypatch)
+    png = layout.stacked_png(fig)
+    assert png is not None
+    assert float(_png(png).text["redlib:min_text_px"]) >= layout.MIN_TEXT_PX
+    k = fig.axes.index(ax0)
+    box, below, lg = seen["axes"][k], seen["xaxis"][k], seen["legends"][k]
+    # below its panel, under the tick labels and the axis label, centred on it, not beside it
+    assert lg.y1 <= below.y0 + 1e-6 < box.y0
+    assert lg.x0 >= 0 and lg.x1 <= seen["width"]
+    assert abs((lg.x0 + lg.x1) / 2 - (box.x0 + box.x1) / 2) < 1.0
+    assert lg.x1 <= box.x1
+    assert seen["ncols"][k] == 2
+    # ... and above the next panel
+    nxt = seen["axes"][fig.axes.index(axes[0, 1])]
+    assert lg.y0 > nxt.y1
+    # the panel is as wide as the others (nothing beside it)
+    assert abs(box.width - seen["axes"][fig.axes.index(axes[1, 1])].width) < 1.0
+    # the axes legend inside its panel stays there
+    ins = seen["legends"][fig.axes.index(axes[1, 1])]
+    box11 = seen["axes"][fig.axes.index(axes[1, 1])]
+    assert box11.x0 <= ins.x0 and ins.x1 <= box11.x1 and box11.y0 <= ins.y0 and ins.y1 <= box11.y1
+    # the figure legend "outside right" is below all panels
+    (figlg,) = seen["figure_legends"]
+    assert figlg.y1 <= min(b.y0 for b in seen["xaxis"] if b is not None)
+    # the figure is as it was: the same legend objects, where they were
+    assert ax0.get_legend() is leg and leg.get_visible() and leg._ncols == 1
+    assert axes[1, 1].get_legend() is inside
+    assert fig.legends == [fig_leg] and fig_leg.get_visible()
+    assert [ax.get_legend() for ax in axes.flat].count(None) == 2
+    fig.draw_without_rendering()
+    after = (leg.get_window_extent().bounds, inside.get_window_extent().bounds,
+             fig_leg.get_window_extent().bounds, [ax.get_position().bounds for ax in fig.axes])
+    np.testing.assert_allclose(np.concatenate([np.ravel(a) for a in after]),
+                               np.concatenate([np.ravel(b) for b in before]), atol=1e-9)
+
+
+def test_a_long_legend_below_a_panel_takes_one_column(monkeypatch):
+    fig, axes = _grid(1, 2)
+    ax = axes[0, 0]
+    ax.plot([0, 1], [0, 1], label="a rather long legend entry that fills a row")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+    seen = _spy_on_savefig(fig, monkeypatch)
+    assert layout.stacked_png(fig) is not None
+    assert seen["ncols"][0] == 1
+    assert seen["legends"][0].y1 < seen["axes"][0].y0
+    assert ax.get_legend()._ncols == 1 and ax.get_legend().get_visible()
+
+
+def test_a_forked_frame_renderer_opens_its_own_fonts():
+    # a child sharing its parent's open font files corrupts glyphs in both (chapter 4, 3 runs of
+    # 4): after the fork it must hold none of the parent's font objects
+    from matplotlib import font_manager, mathtext
+
+    fig, ax = plt.subplots()
+    ax.set_title(r"$\Psi_i$ and $\alpha = 1$")
+    fig.canvas.draw()
+    assert mathtext.MathTextParser._parse_cached.cache_info().currsize > 0
+    assert font_manager._get_font.cache_info().currsize > 0
+    explore._fonts_after_fork()
+    assert mathtext.MathTextParser._parse_cached.cache_info().currsize == 0
+    assert font_manager._get_font.cache_info().currsize == 0
+    fig.canvas.draw()  # and draws again with fonts of its own

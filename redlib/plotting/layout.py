@@ -636,14 +636,73 @@ def _stack_slots(fig):
     return grid, [slots[k] for k in (by_col if down else keys)]
 
 
+def _anchored_right(ax):
+    """The visible legend of ``ax`` if it is anchored outside the axes on the right
+    (``bbox_to_anchor`` at x >= 1 in axes coordinates, e.g. ``loc="upper left",
+    bbox_to_anchor=(1.02, 1)``), else None."""
+    leg = ax.get_legend()
+    if leg is None or not leg.get_visible() or leg._bbox_to_anchor is None:
+        return None
+    box = ax.bbox
+    if box.width <= 0:
+        return None
+    x = (leg.get_bbox_to_anchor().x0 - box.x0) / box.width
+    return leg if x >= 1.0 - 1e-9 else None
+
+
+def _legend_below(ax, leg, renderer, max_width_px):
+    """Draw a copy of ``leg`` (an axes legend) centred just below ``ax``: under its tick labels
+    and axis label, in two columns where they fit in ``max_width_px`` (else one). The copy
+    becomes the axes' legend; ``leg`` itself is not modified (see :func:`stack_panels`, which
+    puts it back)."""
+    from matplotlib.transforms import offset_copy
+
+    pairs = [(h, t.get_text()) for h, t in zip(leg.legend_handles, leg.get_texts()) if h is not None]
+    # depth of what hangs below the axes (tick labels, axis label) of this axes and its twins,
+    # in points: independent of where the layout puts the axes
+    depth = 0.0
+    for a in ax.figure.axes:
+        if a.get_subplotspec() is not None and a.get_subplotspec() == ax.get_subplotspec():
+            tight = a.xaxis.get_tightbbox(renderer)
+            if tight is not None and a.get_visible():
+                depth = max(depth, a.bbox.y0 - tight.y0)
+    depth_pt = depth * 72.0 / ax.figure.dpi + 2.0
+    frame = leg.get_frame()
+    title = leg.get_title()
+    kw = dict(loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-depth_pt, units="points"),
+              fontsize=leg._fontsize, frameon=leg.get_frame_on(), title=title.get_text() or None,
+              title_fontsize=title.get_fontsize(), markerscale=1.0,  # handles are scaled already
+              numpoints=leg.numpoints, scatterpoints=leg.scatterpoints,
+              borderpad=leg.borderpad, labelspacing=leg.labelspacing,
+              handlelength=leg.handlelength, handleheight=leg.handleheight,
+              handletextpad=leg.handletextpad, borderaxespad=leg.borderaxespad,
+              columnspacing=leg.columnspacing, facecolor=frame.get_facecolor(),
+              edgecolor=frame.get_edgecolor(), framealpha=frame.get_alpha(),
+              fancybox=type(frame.get_boxstyle()).__name__ == "Round", shadow=leg.shadow)
+    handles, labels = [h for h, _ in pairs], [t for _, t in pairs]
+    new = None
+    for ncols in sorted({min(2, max(1, len(pairs))), 1}, reverse=True):
+        if new is not None:
+            new.remove()
+        new = ax.legend(handles, labels, ncols=ncols, **kw)
+        if new.get_window_extent(renderer).width <= max_width_px:
+            break
+    for t_new, t_old in zip(new.get_texts(), [t for h, t in zip(leg.legend_handles, leg.get_texts())
+                                              if h is not None]):
+        t_new.set_color(t_old.get_color())
+    return new
+
+
 def stack_panels(fig, *, width_in=NARROW_FIGURE_IN):
     """Re-lay out a multi-panel figure in one column, in place (the layout of :func:`stacked_png`).
 
     Every panel (an axes placed on the figure's grid; twin axes stay together) gets a row of its
     own, in reading order, with its own aspect ratio; the figure becomes ``width_in`` inches
-    wide, with the constrained layout engine; suptitle and figure legends outside the panels go
-    below them (at most 2 columns); long titles wrap; tick labels hidden by shared axes are
-    shown. Nothing is drawn.
+    wide, with the constrained layout engine; legends beside the panels go below them
+    (:func:`stack_legends`: figure legends below all panels, an axes legend anchored right of its
+    panel below that panel); long titles wrap; tick labels hidden by shared axes are shown.
+    Nothing is drawn.
 
     Parameters
     ----------
@@ -710,7 +769,13 @@ def stack_panels(fig, *, width_in=NARROW_FIGURE_IN):
             ax.set_in_layout(in_layout)
             ax.xaxis.set_tick_params(**xt)
             ax.yaxis.set_tick_params(**yt)
-        for leg, added in saved["moved"]:
+        for leg, added in reversed(saved["moved"]):
+            ax = added.axes
+            if ax is not None:  # an axes legend: the copy below the panel goes
+                if ax.get_legend() is added:
+                    added.remove()
+                ax.legend_ = leg   # and the axes' own legend, untouched, comes back
+                continue
             added.remove()
             leg.set_visible(True)
             leg.set_in_layout(True)
@@ -720,9 +785,6 @@ def stack_panels(fig, *, width_in=NARROW_FIGURE_IN):
         fig.stale = True
 
     try:
-        saved["moved"] = stack_legends(fig)
-        for _, leg in saved["moved"]:
-            extra += 0.32 * np.ceil(len(leg.get_texts()) / leg._ncols) + 0.15
         for t in titles:
             t.set_wrap(True)
         for group in slots:
@@ -741,6 +803,16 @@ def stack_panels(fig, *, width_in=NARROW_FIGURE_IN):
                 ax.set_subplotspec(column[i, 0])
         fig.set_layout_engine("constrained")
         fig.set_size_inches(width_in, len(slots) * width_in * aspect + extra)
+        # legends beside the panels go below them: in one column they would squeeze the panels
+        saved["moved"] = stack_legends(fig)
+        if saved["moved"]:
+            renderer = fig._get_renderer()
+            for _, leg in saved["moved"]:
+                if leg.axes is None:  # below all panels
+                    extra += 0.32 * np.ceil(len(leg.get_texts()) / leg._ncols) + 0.15
+                else:                 # below its panel
+                    extra += leg.get_window_extent(renderer).height / fig.dpi + 0.1
+            fig.set_size_inches(width_in, len(slots) * width_in * aspect + extra)
     except BaseException:
         restore()
         raise
@@ -753,7 +825,10 @@ def stack_legends(fig):
     :func:`stack_panels` does this once; a figure redrawn in place (whose drawing function makes
     its legends again at every frame) calls it again after each redraw. A figure legend placed
     outside the panels (``loc="outside ..."``, e.g. :func:`legend_outside`) is hidden and drawn
-    again below the panels (``"outside lower center"``), in at most 2 columns.
+    again below the panels (``"outside lower center"``), in at most 2 columns. An axes legend
+    anchored right of its panel (``bbox_to_anchor`` at x >= 1, e.g. ``loc="upper left",
+    bbox_to_anchor=(1.02, 1)``) is replaced by a copy centred just below that panel, under its
+    tick labels and axis label, in 2 columns where they fit in the figure's width (else 1).
 
     Parameters
     ----------
@@ -762,7 +837,8 @@ def stack_legends(fig):
     Returns
     -------
     list of (matplotlib.legend.Legend, matplotlib.legend.Legend)
-        Each hidden legend with the one drawn in its place (:func:`stack_panels` undoes this).
+        Each moved legend (a hidden figure legend, or an axes legend no longer its axes'
+        legend) with the one drawn in its place (:func:`stack_panels` undoes this).
 
     Examples
     --------
@@ -788,6 +864,15 @@ def stack_legends(fig):
         # the constrained layout keeps room for every "outside" legend, even a hidden one
         leg._redlib_outside_loc, leg._outside_loc = leg._outside_loc, None
         new = fig.legend(leg.legend_handles, labels, ncols=ncols, loc="outside lower center")
+        new._redlib_stacked = True
+        moved.append((leg, new))
+    renderer = None
+    for ax in fig.axes:
+        leg = _anchored_right(ax)
+        if leg is None or getattr(leg, "_redlib_stacked", False):
+            continue
+        renderer = renderer or fig._get_renderer()
+        new = _legend_below(ax, leg, renderer, 0.9 * fig.get_figwidth() * fig.dpi)
         new._redlib_stacked = True
         moved.append((leg, new))
     return moved
