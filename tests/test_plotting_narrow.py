@@ -331,3 +331,25 @@ def test_a_forked_frame_renderer_opens_its_own_fonts():
     assert mathtext.MathTextParser._parse_cached.cache_info().currsize == 0
     assert font_manager._get_font.cache_info().currsize == 0
     fig.canvas.draw()  # and draws again with fonts of its own
+
+
+def test_one_column_frames_keep_the_suptitle_above_the_panel_titles():
+    # a redraw calls fig.suptitle() again, which puts it at y = 0.98: in a tall one-column
+    # figure that is over the first panel's title, unless each frame puts it where the layout did
+    def draw(v, fig=None):
+        fig, axes = layout.subplots(fig, 2, 2, figsize=(10, 6.5))
+        for k, ax in enumerate(axes.flat):
+            ax.plot([0, 1], [0, v * k])
+            ax.set_title(f"panel {k}")
+        fig.suptitle(f"a suptitle at v = {v:g}")
+        return fig
+
+    drawer = explore._Drawer(draw, dpi=100.0, check=True)
+    drawer.prepare([0.5, 2.0], 1.0)
+    narrow = explore._narrow_drawer(drawer, 1.0)
+    for v in (0.5, 2.0):
+        narrow.png(v)
+        r = narrow.fig.canvas.get_renderer()
+        sup = narrow.fig._suptitle.get_window_extent(r)
+        title = narrow.fig.axes[0].title.get_window_extent(r)
+        assert sup.y0 >= title.y1 - 1e-6, (sup, title)

@@ -205,6 +205,7 @@ class _Drawer:
         # the one-column drawer of phones (see _narrow_drawer): its crop box (pixels), the
         # width at which the whole figure is shown and the PNG text chunks
         self.stacked = False
+        self.suptitle_at = None  # where the layout put the suptitle (a redraw resets it)
         self.crop = None
         self.shown_px = None
         self.text_px = None
@@ -241,6 +242,7 @@ class _Drawer:
         fig = self.frame(default)
         if self.reuse:
             layout.freeze_layout(fig)
+            self._keep_suptitle(fig)
             plt.close(fig)  # kept for redrawing, never shown by the inline backend
             FigureCanvasAgg(fig)  # its own Agg canvas: the renderer is kept between frames
             if self.dpi is not None:  # (after closing, which resets the dpi)
@@ -248,11 +250,21 @@ class _Drawer:
             self.dpi = fig.dpi
         return fig
 
+    def _keep_suptitle(self, fig):
+        """Record where the (just run) layout put the suptitle: every frame puts it there."""
+        title = getattr(fig, "_suptitle", None)
+        if title is not None and title.get_text():
+            self.suptitle_at = title.get_position()
+
     def frame(self, value):
         """Draw ``value`` with the fixed ranges; return the figure (autoscaled ranges recorded)."""
         fig = self._call(value)
         if self.stacked:  # legends made anew by the redraw go below the panels again
             layout.stack_legends(fig)
+        if self.suptitle_at is not None and getattr(fig, "_suptitle", None) is not None:
+            # fig.suptitle() puts it back at y = 0.98, the layout at 1 - its padding: in a tall
+            # one-column figure the difference is a line, over the first panel's title
+            fig._suptitle.set_position(self.suptitle_at)
         self.last_limits = layout.axis_limits(fig)
         if self.limits is not None and len(self.limits) == len(fig.axes):
             layout.set_axis_limits(fig, self.limits)
@@ -354,6 +366,7 @@ def _narrow_drawer(drawer, default):
         return None
     narrow.stacked = True
     layout.freeze_layout(fig)
+    narrow._keep_suptitle(fig)
     plt.close(fig)
     FigureCanvasAgg(fig)
     fig.set_dpi(drawer.dpi)

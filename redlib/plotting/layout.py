@@ -865,6 +865,8 @@ def stack_legends(fig):
         leg._redlib_outside_loc, leg._outside_loc = leg._outside_loc, None
         new = fig.legend(leg.legend_handles, labels, ncols=ncols, loc="outside lower center")
         new._redlib_stacked = True
+        if getattr(leg, _FIXED, None) is not None:  # the same in every frame: so is its copy
+            fixed(new)
         moved.append((leg, new))
     renderer = None
     for ax in fig.axes:
@@ -874,6 +876,8 @@ def stack_legends(fig):
         renderer = renderer or fig._get_renderer()
         new = _legend_below(ax, leg, renderer, 0.9 * fig.get_figwidth() * fig.dpi)
         new._redlib_stacked = True
+        if getattr(leg, _FIXED, None) is not None:
+            fixed(new)
         moved.append((leg, new))
     return moved
 
