@@ -241,20 +241,21 @@ class _Drawer:
             self.fig = None
         fig = self.frame(default)
         if self.reuse:
-            layout.freeze_layout(fig)
-            self._keep_suptitle(fig)
-            plt.close(fig)  # kept for redrawing, never shown by the inline backend
-            FigureCanvasAgg(fig)  # its own Agg canvas: the renderer is kept between frames
-            if self.dpi is not None:  # (after closing, which resets the dpi)
-                fig.set_dpi(self.dpi)
-            self.dpi = fig.dpi
+            self.freeze(fig)
         return fig
 
-    def _keep_suptitle(self, fig):
-        """Record where the (just run) layout put the suptitle: every frame puts it there."""
+    def freeze(self, fig):
+        """Lay ``fig`` out once and keep it for redrawing at ``self.dpi``: its layout frozen, the
+        suptitle's place recorded (every frame puts it there), its own Agg canvas."""
+        layout.freeze_layout(fig)
         title = getattr(fig, "_suptitle", None)
         if title is not None and title.get_text():
             self.suptitle_at = title.get_position()
+        plt.close(fig)  # kept for redrawing, never shown by the inline backend
+        FigureCanvasAgg(fig)  # its own Agg canvas: the renderer is kept between frames
+        if self.dpi is not None:  # (after closing, which resets the dpi)
+            fig.set_dpi(self.dpi)
+        self.dpi = fig.dpi
 
     def frame(self, value):
         """Draw ``value`` with the fixed ranges; return the figure (autoscaled ranges recorded)."""
@@ -332,11 +333,10 @@ class _Drawer:
         buf = io.BytesIO()
         if fast:  # the live slider: JPEG encodes ~10x faster than PNG (sharp at this quality)
             im.save(buf, format="jpeg", quality=92, subsampling=0)
-        elif self.text_px is not None:
-            im.save(buf, format="png", compress_level=6, dpi=(self.dpi, self.dpi),
-                    pnginfo=layout.narrow_png_info(self.text_px, layout.NARROW_COLUMN_PX))
-        else:
-            im.save(buf, format="png", compress_level=6, dpi=(self.dpi, self.dpi))
+        else:  # a one-column frame carries its smallest text as shown on a phone
+            info = (None if self.text_px is None
+                    else layout.narrow_png_info(self.text_px, layout.NARROW_COLUMN_PX))
+            im.save(buf, format="png", compress_level=6, dpi=(self.dpi, self.dpi), pnginfo=info)
         self.last_times = (t1 - t0, time.perf_counter() - t1)
         return buf.getvalue()
 
@@ -365,11 +365,7 @@ def _narrow_drawer(drawer, default):
         plt.close(fig)
         return None
     narrow.stacked = True
-    layout.freeze_layout(fig)
-    narrow._keep_suptitle(fig)
-    plt.close(fig)
-    FigureCanvasAgg(fig)
-    fig.set_dpi(drawer.dpi)
+    narrow.freeze(fig)
     renderer = fig.canvas.get_renderer()
     box = fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
     w, h = fig.canvas.get_width_height(physical=True)

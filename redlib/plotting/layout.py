@@ -31,6 +31,8 @@ import matplotlib.pyplot as plt
 from matplotlib.cbook import STEP_LOOKUP_MAP
 from matplotlib.figure import Figure, SubFigure
 
+from .._validation import check_positive
+
 __all__ = ["figure", "subplots", "clear_data", "data_artists", "fixed", "axis_limits", "union_limits", "set_axis_limits",
            "freeze_layout", "overlaps", "smallest_text", "legend_outside", "SITE_WIDTH_PX", "NARROW_WIDTH_PX",
            "NARROW_FIGURE_PX", "MIN_TEXT_PX", "NARROW_MEDIA", "NARROW_COLUMN_PX", "NARROW_FIGURE_IN",
@@ -733,10 +735,7 @@ def stack_panels(fig, *, width_in=NARROW_FIGURE_IN):
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if isinstance(width_in, bool) or not isinstance(width_in, (int, float, np.integer, np.floating)):
-        raise TypeError(f"width_in must be a number, got {type(width_in).__name__}")
-    if not np.isfinite(width_in) or width_in <= 0:
-        raise ValueError(f"width_in must be a positive finite number, got {width_in!r}")
+    width_in = check_positive("width_in", width_in)
     found = _stack_slots(fig)
     if found is None:
         return None
@@ -863,23 +862,26 @@ def stack_legends(fig):
         leg.set_in_layout(False)
         # the constrained layout keeps room for every "outside" legend, even a hidden one
         leg._redlib_outside_loc, leg._outside_loc = leg._outside_loc, None
-        new = fig.legend(leg.legend_handles, labels, ncols=ncols, loc="outside lower center")
-        new._redlib_stacked = True
-        if getattr(leg, _FIXED, None) is not None:  # the same in every frame: so is its copy
-            fixed(new)
-        moved.append((leg, new))
+        moved.append(_replaced(leg, fig.legend(leg.legend_handles, labels, ncols=ncols,
+                                               loc="outside lower center")))
     renderer = None
     for ax in fig.axes:
         leg = _anchored_right(ax)
         if leg is None or getattr(leg, "_redlib_stacked", False):
             continue
         renderer = renderer or fig._get_renderer()
-        new = _legend_below(ax, leg, renderer, 0.9 * fig.get_figwidth() * fig.dpi)
-        new._redlib_stacked = True
-        if getattr(leg, _FIXED, None) is not None:
-            fixed(new)
-        moved.append((leg, new))
+        moved.append(_replaced(leg, _legend_below(ax, leg, renderer,
+                                                  0.9 * fig.get_figwidth() * fig.dpi)))
     return moved
+
+
+def _replaced(leg, new):
+    """``(leg, new)``: ``new`` marked as a stacked copy, and fixed if ``leg`` is (the same in
+    every frame, so is its copy)."""
+    new._redlib_stacked = True
+    if getattr(leg, _FIXED, None) is not None:
+        fixed(new)
+    return leg, new
 
 
 def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dpi=None,
@@ -924,14 +926,10 @@ def stacked_png(fig, *, width_in=NARROW_FIGURE_IN, shown_px=NARROW_COLUMN_PX, dp
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    for name, v in (("width_in", width_in), ("shown_px", shown_px), ("dpi", dpi),
-                    ("min_text_px", min_text_px)):
-        if v is None and name == "dpi":
-            continue
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name} must be a number, got {type(v).__name__}")
-        if not np.isfinite(v) or v <= 0:
-            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+    width_in, shown_px, min_text_px = (check_positive(name, v) for name, v in (
+        ("width_in", width_in), ("shown_px", shown_px), ("min_text_px", min_text_px)))
+    if dpi is not None:
+        dpi = check_positive("dpi", dpi)
     if dpi is None:
         dpi = plt.rcParams["savefig.dpi"]
         dpi = fig.dpi if dpi == "figure" else float(dpi)
@@ -988,12 +986,8 @@ def narrow_png_info(text_px, shown_px):
     """
     from PIL.PngImagePlugin import PngInfo
 
-    for name, v in (("text_px", text_px), ("shown_px", shown_px)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name} must be a number, got {type(v).__name__}")
-        if not np.isfinite(v) or v <= 0:
-            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+    text_px, shown_px = check_positive("text_px", text_px), check_positive("shown_px", shown_px)
     info = PngInfo()
-    info.add_text("redlib:min_text_px", f"{float(text_px):.2f}")
-    info.add_text("redlib:shown_px", f"{float(shown_px):g}")
+    info.add_text("redlib:min_text_px", f"{text_px:.2f}")
+    info.add_text("redlib:shown_px", f"{shown_px:g}")
     return info
